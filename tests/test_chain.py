@@ -1,0 +1,99 @@
+"The spine end to end: `advpipe run` through papermill on the twin and on the real files, reports, failures, single stages."
+import json, os, re, subprocess, sys
+from pathlib import Path
+import nbformat, pytest
+from conftest import ADVPIPE, FAST, REPO, run_advpipe, summary_of
+
+STAGES = ['01_load', '02_train', '03_evaluate', '04_explain', '05_meta_learn']
+SUMMARY_KEYS = {'run_id', 'advpipe_version', 'data', 'task', 'stages', 'models', 'best_model', 'bias_variance', 'checks', 'meta', 'cache'}
+
+
+def test_default_run_writes_the_whole_report(default_run):
+    run_dir, result = default_run
+    names = {p.name for p in run_dir.iterdir()}
+    assert {'index.html', 'summary.json'} <= names
+    assert {f'{s}.ipynb' for s in STAGES} | {f'{s}.html' for s in STAGES} <= names
+    summary = summary_of(run_dir)
+    assert SUMMARY_KEYS <= set(summary)
+    assert [s['name'] for s in summary['stages']] == STAGES and all(s['status'] == 'ok' for s in summary['stages'])
+    assert summary['data']['synthetic'] is True and summary['data']['rows'] == 5000
+    assert {'source', 'version', 'rows', 'synthetic'} <= set(summary['data'])
+    assert {'name', 'type', 'metric'} <= set(summary['task']) and summary['task']['name'] == 'profit'
+    assert summary['cache']['backend'] == 'redis-embedded'
+    models = {m['name']: m for m in summary['models']}
+    assert {'baseline', 'linear', 'random_forest'} <= set(models)
+    assert all({'name', 'cv_mean', 'cv_std', 'fit_seconds'} <= set(m) for m in models.values())
+    assert models['linear']['cv_mean'] > models['baseline']['cv_mean'] + 0.3, 'profit is predictable from price, quantity and discount'
+    assert summary['best_model'] in models and summary['best_model'] != 'baseline'
+    assert all({'name', 'passed', 'detail'} <= set(c) for c in summary['checks'])
+    # progress: one line per stage start and end, with seconds; the report path is printed
+    assert len(re.findall(r'\[\d/5\] \S+ started', result.stderr)) == 5
+    assert len(re.findall(r'\[\d/5\] \S+ ok in [\d.]+s', result.stderr)) == 5
+    assert result.stdout.strip().endswith('index.html') and Path(result.stdout.strip()).exists()
+
+
+def test_kernels_do_not_run_over_tcp(default_run):
+    _, result = default_run
+    assert 'unencrypted' not in result.stderr.lower() and 'tcp' not in result.stderr.lower(), result.stderr
+
+
+def test_stage_html_hides_code_and_parameters(default_run):
+    run_dir, _ = default_run
+    html = (run_dir/'02_train.html').read_text()
+    assert 'Leaderboard' in html and '<img' in html
+    assert 'train_models(' not in html, 'code inputs are left out of the stage reports'
+    assert 'injected-parameters' not in html and "run_id = 'default'" not in html
+    executed = nbformat.read(run_dir/'02_train.ipynb', as_version=4)
+    assert any('injected-parameters' in c.metadata.get('tags', []) for c in executed.cells), 'the notebook keeps what was injected'
+
+
+@pytest.mark.parametrize('kind', ['xlsx', 'csv'])
+def test_real_files_run(kind, real_workbook, real_csv, tmp_path):
+    data = real_workbook if kind == 'xlsx' else real_csv
+    result = run_advpipe(['run', '--data', data, '--run-id', kind, *FAST], cwd=tmp_path, home=tmp_path/'home', check=0)
+    summary = summary_of(tmp_path/'reports'/kind)
+    assert summary['data']['rows'] == 7991 and summary['data']['synthetic'] is False
+    assert summary['data']['source'] == str(data)
+    assert [m['name'] for m in summary['models']][:1] and len(summary['models']) == 3
+    assert all(s['status'] == 'ok' for s in summary['stages'])
+    index = (tmp_path/'reports'/kind/'index.html').read_text()
+    assert 'Model leaderboard' in index and 'Synthetic data' not in index
+
+
+def test_failing_stage_exits_1_and_keeps_the_failing_cell(tmp_path):
+    # a negative tree depth passes the configuration check and fails inside the train stage's fit
+    result = run_advpipe(['run', '--run-id', 'broken', '--twin-rows', '400', '--folds', '2', '--models', 'linear,decision_tree',
+                          '--model-param', 'decision_tree.max_depth=-3'], cwd=tmp_path, home=tmp_path/'home')
+    assert result.returncode == 1, result.stderr
+    last = result.stderr.strip().splitlines()[-1]
+    assert 'stage 02_train failed' in last and '02_train.html' in last and 'Traceback' not in result.stderr
+    run_dir = tmp_path/'reports'/'broken'
+    html = (run_dir/'02_train.html').read_text()
+    assert 'max_depth' in html and 'train_models(' in html, 'the failing cell and its error are shown'
+    summary = summary_of(run_dir)
+    assert [s['status'] for s in summary['stages']] == ['ok', 'failed', 'skipped', 'skipped', 'skipped']
+    assert 'fail' in (run_dir/'index.html').read_text()
+
+
+def test_a_stage_runs_alone_under_papermill(tmp_path):
+    "Batch users drive single stages with plain papermill and the same parameters."
+    out = tmp_path/'train.ipynb'
+    result = subprocess.run([str(Path(sys.executable).parent/'papermill'), str(REPO/'nbs'/'stages'/'03_evaluate.ipynb'), str(out),
+                             '-p', 'run_id', 'alone', '-p', 'twin_rows', '400', '-p', 'folds', '2', '-p', 'models', 'linear',
+                             '--cwd', str(tmp_path)], capture_output=True, text=True, env={**os.environ, 'ADVPIPE_HOME': str(tmp_path/'home')})
+    assert result.returncode == 0, result.stderr[-3000:]
+    executed = nbformat.read(out, as_version=4)
+    outputs = ''.join(str(o) for c in executed.cells for o in c.get('outputs', []))
+    assert 'beats the baseline' in outputs
+
+
+def test_cached_rerun_reuses_every_stage(tmp_path):
+    args = ['run', '--twin-rows', '600', '--folds', '2', '--models', 'linear']
+    run_advpipe([*args, '--run-id', 'one'], cwd=tmp_path, home=tmp_path/'home', check=0)
+    run_advpipe([*args, '--run-id', 'two'], cwd=tmp_path, home=tmp_path/'home', check=0)
+    first, second = summary_of(tmp_path/'reports'/'one'), summary_of(tmp_path/'reports'/'two')
+    assert not any(s['cached'] for s in first['stages']) and all(s['cached'] for s in second['stages'])
+    assert first['models'] == second['models']
+    assert (tmp_path/'reports'/'two'/'03_evaluate.html').read_bytes() == (tmp_path/'reports'/'one'/'03_evaluate.html').read_bytes()
+    forced = run_advpipe([*args, '--run-id', 'three', '--force'], cwd=tmp_path, home=tmp_path/'home', check=0)
+    assert not any(s['cached'] for s in summary_of(tmp_path/'reports'/'three')['stages'])
