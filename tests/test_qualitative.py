@@ -140,6 +140,11 @@ def test_shap_cache_hook_keys_on_model_version(toy, lin):
     qe.shap_values(lin, X, sample_size=60, cache=cache, model_version='m1')
     assert second['values'] is first['values']
     assert all(ns == 'shap' for ns, _ in calls) and len(cache.store) == 3
+    # no model version: two fits with the same parameters but different data must not share an entry
+    X2, y2 = sales(seed=9)
+    other = make_pipe(LinearRegression()).fit(X2, y2)
+    a, b = qe.shap_values(lin, X, sample_size=50, cache=cache), qe.shap_values(other, X, sample_size=50, cache=cache)
+    assert len(cache.store) == 5 and not np.allclose(a['values'], b['values'])
 
 
 def test_raw_feature_map_longest_prefix():
