@@ -447,3 +447,16 @@ def test_real_workbook_lightgbm():
     assert report['pdp_max_abs_diff'] < 1e-8
     assert report['importance'].feature.iloc[0] in ('Unit Price', 'Order Quantity', 'Discount Applied')
     assert qe.raw_feature_map(['cat__Sales Channel_Online'])['cat__Sales Channel_Online'] == 'Sales Channel'
+
+
+def test_explain_model_classifier(toy):
+    X, y = toy
+    target = (y > y.median()).astype(int)
+    pipe = make_pipe(LGBMClassifier(n_estimators=60, verbose=-1, random_state=0)).fit(X, target)
+    report = qe.explain_model(pipe, X, target, 'classification', target_name='the chance of a high margin', sample_size=200,
+                              pdp_sample_size=100, lime_k=1, lime_samples=300, plots=False)
+    assert report['shap']['output_space'] == 'log-odds' and report['additivity']['passed']
+    assert report['pdp_max_abs_diff'] < 1e-8 and report['figures'] == {}
+    names = [c['name'] for c in report['checks']]
+    assert 'calibration' in names and not any(n.startswith(('monotonicity', 'plausibility')) for n in names)
+    assert report['errors'].prediction.between(0, 1).all()
