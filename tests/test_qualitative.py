@@ -109,6 +109,18 @@ def test_shap_additivity_every_family(toy, name, estimator, task, family):
         assert explained['importance'].mean_abs_shap.sum() > 0
 
 
+def test_fallback_with_kmeans_background_is_additive(toy):
+    X, y = toy
+    pipe = make_pipe(KNeighborsRegressor(10)).fit(X, y)
+    explained = qe.shap_values(pipe, X, sample_size=15, background_size=20, background_method='kmeans')
+    assert explained['family'] == 'other' and qe.check_additivity(explained)['passed']
+    # the base value is the mean prediction over the 20 k-means centres, not over a row sample
+    sampled = qe.shap_values(pipe, X, sample_size=15, background_size=20)
+    assert not np.isclose(explained['base_values'][0], sampled['base_values'][0])
+    with pytest.raises(BadInput, match='background_method'):
+        qe.shap_values(pipe, X, background_method='median')
+
+
 def test_additivity_check_can_fail(toy, lin):
     X, _ = toy
     explained = qe.shap_values(lin, X, sample_size=50)
