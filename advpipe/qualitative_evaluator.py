@@ -11,7 +11,7 @@ import matplotlib
 import matplotlib.pyplot as plt
 from scipy import stats
 from sklearn.tree import DecisionTreeRegressor
-from .config import BadInput, stable_hash
+from .config import TASK_NAMES, BadInput, stable_hash
 
 # %% auto #0
 __all__ = ['CANONICAL_COLUMNS', 'IDENTIFIER_COLUMNS', 'SEGMENT_COLUMNS', 'FLOAT32_TOLERANCE', 'SEVERITY_WEIGHTS', 'RULE_KINDS',
@@ -289,7 +289,7 @@ def _lime_codec(X:pd.DataFrame)->tuple:
         elif pd.api.types.is_numeric_dtype(s) and not pd.api.types.is_bool_dtype(s) and not is_identifier(col):
             arrays.append(s.to_numpy(dtype=float))
             if pd.api.types.is_integer_dtype(s):  # keep integer inputs integer (Order Quantity 1..8)
-                decoders[col] = (lambda v, dtype=s.dtype: np.round(v).astype(dtype))
+                decoders[col] = (lambda v, dtype=s.dtype: pd.Series(np.round(v)).astype(dtype).to_numpy())
         else:
             levels = pd.Index(pd.unique(s.dropna()))
             arrays.append(levels.get_indexer(s).astype(float))
@@ -621,8 +621,9 @@ def validate_rules(rules:dict, # parsed rules: {'checks': [...]}
         if full['severity'] not in SEVERITY_WEIGHTS:
             raise BadInput(f"{where}: severity must be one of {list(SEVERITY_WEIGHTS)}, got {full['severity']!r}")
         applies = full['applies_to']
-        if applies is not None and (not isinstance(applies, list) or not set(applies) <= {'regression', 'classification'}):
-            raise BadInput(f"{where}: applies_to must be a list of 'regression'/'classification', got {applies!r}")
+        # task types, or task names (a profit rule means nothing for delivery days, though both are regressions)
+        if applies is not None and (not isinstance(applies, list) or not set(applies) <= {'regression', 'classification', *TASK_NAMES}):
+            raise BadInput(f"{where}: applies_to must be a list of task types (regression, classification) or task names ({', '.join(TASK_NAMES)}), got {applies!r}")
         for field, (ftype, default) in fields.items():
             if field not in check:
                 if default is _REQUIRED: raise BadInput(f"{where}: missing field {field!r}")
@@ -684,7 +685,7 @@ def _check_monotonicity(rule, ctx):
     values = np.unique(values)
     rows = explain_sample(X, rule['sample_size'], ctx.get('random_state', 0))
     grid = rows.loc[rows.index.repeat(len(values))].reset_index(drop=True)
-    grid[feature] = np.tile(values, len(rows)).astype(X[feature].dtype)
+    grid[feature] = pd.Series(np.tile(values, len(rows)), index=grid.index).astype(X[feature].dtype)  # pandas: nullable Int64 too
     preds = _predict(ctx, grid).reshape(len(rows), len(values))
     steps = np.diff(preds, axis=1) * (1 if rule['direction'] == 'increasing' else -1)
     bad = (steps < -rule['tolerance']).any(axis=1)
@@ -782,7 +783,7 @@ def run_checks(rules, # path to a rules YAML, a parsed {'checks': [...]} mapping
         raise BadInput(f"run_checks: context task_type must be 'regression' or 'classification', got {context.get('task_type')!r}")
     records = []
     for rule in checks:
-        if rule['applies_to'] is not None and context['task_type'] not in rule['applies_to']: continue
+        if rule['applies_to'] is not None and not {context['task_type'], context.get('task')} & set(rule['applies_to']): continue
         passed, detail, subject = _CHECKS[rule['kind']](rule, context)
         records.append({'name': rule['kind'] + (f':{subject}' if subject else ''),
                         'passed': None if passed is None else bool(passed), 'detail': detail, 'severity': rule['severity']})
@@ -818,6 +819,7 @@ def explain_model(pipe, # fitted Pipeline: preprocessing steps, then the estimat
                   cache=None, # object with `get_or_compute(namespace, key, compute)` for SHAP values
                   model_version:str|None=None, # identifies the fitted model in cache keys
                   plots:bool=True, # draw the matplotlib figures
+                  task:str|None=None, # task name (e.g. `profit`), for rules that apply to one task only
                  )->dict:
     "Explain, probe and check one fitted model: SHAP, LIME, PDP/ICE, error analysis and business rules."
     if task_type not in ('regression', 'classification'):
@@ -841,7 +843,7 @@ def explain_model(pipe, # fitted Pipeline: preprocessing steps, then the estimat
                                                random_state=random_state),
                 'worst_rows': worst_rows(X, errors)}
     error_analysis = timed('errors', analyse_errors)
-    context = {'task_type': task_type, 'pipe': pipe, 'X': X, 'y': y, 'importance': explained['importance'],
+    context = {'task_type': task_type, 'task': task, 'pipe': pipe, 'X': X, 'y': y, 'importance': explained['importance'],
                'errors': error_analysis['errors'], 'cv_scores': cv_scores, 'baseline_cv_scores': baseline_cv_scores,
                'greater_is_better': greater_is_better, 'random_state': random_state}
     checks = timed('checks', lambda: run_checks(rules, context))
