@@ -247,12 +247,19 @@ def plot_beeswarm(explained:dict, # result of `shap_values`
     fig.tight_layout()
     return fig
 
+def _forget_stale_repl_hook():
+    "Let shap's `plt.ioff()` work when pyplot hooked an IPython shell that is gone (several notebooks share a process under nbdev_test)."
+    if getattr(plt, '_REPL_DISPLAYHOOK', None) is not getattr(getattr(plt, '_ReplDisplayHook', None), 'IPYTHON', object()): return
+    try: plt.uninstall_repl_displayhook()
+    except ValueError: plt._REPL_DISPLAYHOOK = plt._ReplDisplayHook.NONE
+
 def plot_waterfall(explained:dict, # result of `shap_values`
                    row:int=0, # position of the row in the explained sample
                    max_display:int=10, # features to show
                   ):
     "SHAP waterfall for one explained row."
     import shap
+    _forget_stale_repl_hook()
     shap.plots.waterfall(_explanation(explained)[row], max_display=max_display, show=False)
     fig = plt.gcf()
     fig.set_size_inches(8, 0.4 * max_display + 1.5)

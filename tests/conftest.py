@@ -4,10 +4,14 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
-SHARED_DATA = (REPO.parent/'shared'/'data').resolve()
+SHARED_DATA = Path(os.environ.get('ADVPIPE_SHARED_DATA') or REPO.parent/'shared'/'data').resolve()  # override for worktrees
 ADVPIPE = Path(sys.executable).parent/'advpipe'
 # small but real settings for runs whose subject is not model quality
 FAST = ['--models', 'linear,random_forest', '--model-param', 'random_forest.n_estimators=30', '--folds', '3']
+
+
+def pytest_configure(config):
+    config.addinivalue_line('markers', 'slow: long-running (deselect with -m "not slow")')
 
 
 def run_advpipe(args, cwd, home=None, env=None, timeout=900, check=None):

@@ -79,7 +79,7 @@ def test_a_stage_runs_alone_under_papermill(tmp_path):
     "Batch users drive single stages with plain papermill and the same parameters."
     out = tmp_path/'train.ipynb'
     result = subprocess.run([str(Path(sys.executable).parent/'papermill'), str(REPO/'nbs'/'stages'/'03_evaluate.ipynb'), str(out),
-                             '-p', 'run_id', 'alone', '-p', 'twin_rows', '400', '-p', 'folds', '2', '-p', 'models', 'linear',
+                             '-p', 'run_id', 'alone', '-p', 'twin_rows', '1000', '-p', 'folds', '3', '-p', 'models', 'linear',
                              '--cwd', str(tmp_path)], capture_output=True, text=True, env={**os.environ, 'ADVPIPE_HOME': str(tmp_path/'home')})
     assert result.returncode == 0, result.stderr[-3000:]
     executed = nbformat.read(out, as_version=4)
