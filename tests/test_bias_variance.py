@@ -303,3 +303,17 @@ def test_real_sales_data_unit_price():
                                   features.iloc[test], target.iloc[test], n_rounds=10, n_jobs=2)
     assert relative_error(result.loss, result.bias + result.variance) < 1e-9
     assert 0 < result.noise < result.loss
+
+
+# --- benchmark entry point ---------------------------------------------------------------------------
+
+def test_benchmark_run_quick_returns_identical_numbers():
+    "`advpipe bench` will import benchmarks/bench_bias_variance.py and call run(quick)."
+    import importlib.util
+    path = Path(__file__).parents[1] / 'benchmarks' / 'bench_bias_variance.py'
+    spec = importlib.util.spec_from_file_location('bench_bias_variance', path)
+    bench = importlib.util.module_from_spec(spec); spec.loader.exec_module(bench)
+    result = bench.run(quick=True)
+    assert result['identical'] is True and result['quick'] is True
+    assert result['seconds_n_jobs_1'] > 0 and result['seconds_n_jobs_2'] > 0
+    assert result['loss'] == pytest.approx(result['bias'] + result['variance'], rel=1e-9)
