@@ -20,6 +20,8 @@ def test_wheel_install_runs_the_chain_from_another_folder(tmp_path):
     assert str(env_dir) in located[0] and str(env_dir) in located[1], located
     elsewhere = tmp_path/'elsewhere'; elsewhere.mkdir()
     run = subprocess.run([env_dir/'bin'/'advpipe', 'run', '--run-id', 'installed', '--twin-rows', '500', '--folds', '2', '--models', 'linear'],
-                         capture_output=True, text=True, cwd=elsewhere, env={**os.environ, 'ADVPIPE_HOME': str(elsewhere/'.advpipe'), 'MPLBACKEND': 'Agg'})
+                         capture_output=True, text=True, cwd=elsewhere,
+                         # data files (nbconvert's templates) install under a prefix's share/; the .pth brings code only
+                         env={**os.environ, 'ADVPIPE_HOME': str(elsewhere/'.advpipe'), 'JUPYTER_PATH': str(Path(sys.prefix)/'share'/'jupyter')})
     assert run.returncode == 0, run.stderr[-3000:]
     assert (elsewhere/'reports'/'installed'/'index.html').exists()
