@@ -34,3 +34,17 @@ def test_unreadable_workbook_exits_2(content, expected, tmp_path):
     result = run_advpipe(['run', '--data', path, '--folds', '2', '--models', 'linear'], cwd=tmp_path, home=tmp_path/'home')
     assert result.returncode == 2, result.stderr
     assert len(result.stderr.strip().splitlines()) == 1 and 'orders.xlsx' in result.stderr and 'Traceback' not in result.stderr
+
+
+@pytest.mark.parametrize('rules_text,expected', [
+    ('checks:\n  - kind: telepathy\n', "unknown check kind 'telepathy'"),
+    ('checks: [\n', 'rules.yaml'),
+    ('checks:\n  - kind: monotonicity\n    severity: high\n', "missing field 'feature'"),
+])
+def test_malformed_rules_file_exits_2_before_any_stage(rules_text, expected, tmp_path):
+    rules = tmp_path/'rules.yaml'; rules.write_text(rules_text)
+    result = run_advpipe(['run', '--rules', rules, '--models', 'linear'], cwd=tmp_path, home=tmp_path/'home')
+    assert result.returncode == 2, result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and 'rules.yaml' in lines[0] and expected in lines[0] and 'Traceback' not in result.stderr, result.stderr
+    assert not (tmp_path/'reports').exists(), 'nothing ran'

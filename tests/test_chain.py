@@ -97,3 +97,15 @@ def test_cached_rerun_reuses_every_stage(tmp_path):
     assert (tmp_path/'reports'/'two'/'03_evaluate.html').read_bytes() == (tmp_path/'reports'/'one'/'03_evaluate.html').read_bytes()
     forced = run_advpipe([*args, '--run-id', 'three', '--force'], cwd=tmp_path, home=tmp_path/'home', check=0)
     assert not any(s['cached'] for s in summary_of(tmp_path/'reports'/'three')['stages'])
+
+
+def test_classification_task_runs_every_stage(tmp_path):
+    result = run_advpipe(['run', '--task', 'high_margin', '--run-id', 'hm', '--twin-rows', '1500', *FAST], cwd=tmp_path, home=tmp_path/'home', check=0)
+    summary = summary_of(tmp_path/'reports'/'hm')
+    assert summary['task'] == {'name': 'high_margin', 'type': 'classification', 'metric': 'roc_auc'}
+    assert all(s['status'] == 'ok' for s in summary['stages'])
+    assert 0.5 < summary['models'][0]['cv_mean'] <= 1 and {b['model'] for b in summary['bias_variance']} == {'linear', 'random_forest'}
+    names = [c['name'] for c in summary['checks']]
+    assert 'beats_baseline' in names and 'calibration' in names and not any(n.startswith('plausibility') for n in names)
+    html = (tmp_path/'reports'/'hm'/'03_evaluate.html').read_text()
+    assert html.count('<img') >= 5, 'fold scores and ROC, confusion matrix and calibration, curves, bias-variance, sweep'

@@ -134,3 +134,11 @@ def test_signing_key_is_private(tmp_path, monkeypatch):
     monkeypatch.delenv('ADVPIPE_SECRET', raising=False)
     open_store(tmp_path/'home', backend='sqlite').close()
     assert (tmp_path/'home'/'signing.key').stat().st_mode & 0o777 == 0o600
+
+
+def test_store_survives_close_and_reopen(make_store, tmp_path):
+    store = make_store()
+    store.put('fit:kept', {'a': 1}); store.register('model', 'm', {'x': 1}); store.append_history({'run': 'r'})
+    store.close()  # the embedded server stops with its last client
+    again = make_store()
+    assert again.get('fit:kept') == {'a': 1} and again.registry('model') == [{'x': 1}] and again.history() == [{'run': 'r'}]
