@@ -22,7 +22,7 @@ test-nbs: setup
 	$(BIN)/nbdev_test --n_workers 2
 
 test-py: setup
-	$(BIN)/python -m pytest -q tests
+	$(BIN)/python -m pytest -q -n 2 --dist loadfile tests  # two workers: runs wait on kernels as much as on CPU
 
 export: setup
 	$(BIN)/nbdev_clean && $(BIN)/nbdev_export

@@ -97,6 +97,7 @@ def test_tampered_cache_entries_are_refused_and_recomputed(tmp_path, monkeypatch
     store.close()
     result = run_advpipe(['run', '--run-id', 'after', *args, '--force'], cwd=tmp_path, home=home, env=env, check=0)
     after = summary_of(tmp_path/'reports'/'after')
+    assert not any(s['cached'] for s in after['stages']), '--force reruns every stage'
     assert after['cache']['refused'] >= len(tampered) == 2
     assert _comparable(after) == _comparable(summary_of(tmp_path/'reports'/'clean'))
     assert 'refused cache entry' not in result.stderr or 'Traceback' not in result.stderr
