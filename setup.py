@@ -8,11 +8,13 @@ config = ConfigParser(delimiters=['='])
 config.read('settings.ini', encoding='utf-8')
 cfg = config['DEFAULT']
 
-licenses = {'apache2': ('Apache Software License 2.0', 'OSI Approved :: Apache Software License')}
+licenses = {'apache2': 'Apache-2.0'}  # SPDX license expressions (license classifiers are deprecated)
 statuses = ['1 - Planning', '2 - Pre-Alpha', '3 - Alpha', '4 - Beta', '5 - Production/Stable', '6 - Mature', '7 - Inactive']
 py_versions = '3.11 3.12 3.13'.split()
 lic = licenses[cfg['license']]
 min_python = cfg['min_python']
+# setuptools >= 77 takes the SPDX expression as `license_expression`; older ones (a venv's bundled 65) as `license`
+license_metadata = {'license_expression' if int(setuptools.__version__.split('.')[0]) >= 77 else 'license': lic}
 
 
 class BuildWithStages(build_py):
@@ -27,14 +29,15 @@ class BuildWithStages(build_py):
 
 setuptools.setup(
     name=cfg['lib_name'],
-    license=lic[0],
+    **license_metadata,
     classifiers=['Development Status :: ' + statuses[int(cfg['status'])],
                  'Intended Audience :: ' + cfg['audience'].title(),
-                 'License :: ' + lic[1],
                  'Natural Language :: ' + cfg['language'].title()]
                 + ['Programming Language :: Python :: ' + o for o in py_versions[py_versions.index(min_python):]],
     url=cfg['git_url'],
-    packages=setuptools.find_packages(include=['advpipe', 'advpipe.*']),
+    # namespace discovery: `advpipe/rules` (data only) is a package too, so setuptools ships it without a warning
+    packages=setuptools.find_namespace_packages(include=['advpipe', 'advpipe.*'], exclude=['*.__pycache__']),
+    package_dir={'': '.'},  # flat layout: a plain .pth editable install (no import-finder warning)
     package_data={'advpipe': ['templates/*', 'twin_params.json', 'rules/*.yaml']},
     include_package_data=True,
     install_requires=cfg.get('requirements', '').split(),
