@@ -4,7 +4,7 @@
 
 # %% ../nbs/55_cli.ipynb #a0af68f8
 from __future__ import annotations
-import argparse, json, os, sys
+import argparse, io, json, os, sys
 from pathlib import Path
 from .config import BadInput, DEFAULT_MODELS, MODEL_NAMES, TASK_NAMES
 
@@ -13,7 +13,10 @@ __all__ = ['build_parser', 'main']
 
 # %% ../nbs/55_cli.ipynb #65dcd2d5
 class _Parser(argparse.ArgumentParser):
-    def error(self, message): raise BadInput(f'{self.prog}: {message}')
+    # `main` prefixes 'advpipe: error: '; a subcommand's parser adds its own name ('data twin: ...') so the line says where
+    def error(self, message):
+        where = self.prog.removeprefix('advpipe').strip()
+        raise BadInput(f'{where}: {message}' if where else message)
 
 def _model_params(pairs:list[str])->str:
     "`MODEL.PARAM=VALUE` pairs as the JSON the stages take; values are read as JSON when they parse, else text."
@@ -26,6 +29,18 @@ def _model_params(pairs:list[str])->str:
         except json.JSONDecodeError: parsed = value
         overrides.setdefault(model, {})[param] = parsed
     return json.dumps(overrides, sort_keys=True)
+
+# %% ../nbs/55_cli.ipynb #663b16cb
+def _version()->str:
+    from advpipe import __version__
+    return __version__
+
+def _describe_choices(parser:argparse.ArgumentParser):
+    "Name every subcommand slot by its choices (`{stats,clear,...}`), not by its internal `dest` (`cache_command`)."
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            if action.metavar is None: action.metavar = '{' + ','.join(action.choices) + '}'
+            for child in action.choices.values(): _describe_choices(child)
 
 # %% ../nbs/55_cli.ipynb #cb2da6ec
 def build_parser()->argparse.ArgumentParser:
@@ -46,19 +61,21 @@ def build_parser()->argparse.ArgumentParser:
     run.add_argument('--rules', help="business-rules YAML for the explain stage (default: advpipe's rules/default.yaml)")
     data = sub.add_parser('data', help='validate data files, or write the synthetic twin').add_subparsers(dest='data_command', required=True, parser_class=_Parser)
     validate = data.add_parser('validate', help='load and validate a data file; exit 0 when usable, 2 when not')
-    validate.add_argument('path'); validate.add_argument('--json', action='store_true', help='print JSON')
+    validate.add_argument('path', help='workbook, CSV, folder of CSVs or parquet'); validate.add_argument('--json', action='store_true', help='print JSON')
     twin = data.add_parser('twin', help='write the seeded synthetic twin')
-    twin.add_argument('--rows', type=int, default=5000); twin.add_argument('--seed', type=int, default=0)
-    twin.add_argument('--format', default='xlsx', choices=['xlsx', 'csv', 'folder', 'parquet']); twin.add_argument('--out', required=True)
+    twin.add_argument('--rows', type=int, default=5000, help='orders to generate (default: 5000)'); twin.add_argument('--seed', type=int, default=0, help='seed (default: 0)')
+    twin.add_argument('--format', default='xlsx', choices=['xlsx', 'csv', 'folder', 'parquet'], help='file format (default: xlsx)'); twin.add_argument('--out', required=True, help='folder to write into')
     cache = sub.add_parser('cache', help='inspect or clear the cache').add_subparsers(dest='cache_command', required=True, parser_class=_Parser)
-    stats = cache.add_parser('stats', help='backend, entries and bytes per namespace, Redis memory'); stats.add_argument('--json', action='store_true')
-    clear = cache.add_parser('clear', help='empty the cache namespace (registry and history are kept)'); clear.add_argument('--yes', action='store_true')
-    backup = cache.add_parser('backup', help='write registry, history and cache to one file'); backup.add_argument('file')
-    restore = cache.add_parser('restore', help='load a backup into the store (history is appended, never duplicated)'); restore.add_argument('file')
-    versions = sub.add_parser('versions', help='list data and model versions'); versions.add_argument('--json', action='store_true')
+    stats = cache.add_parser('stats', help='backend, entries and bytes per namespace, Redis memory'); stats.add_argument('--json', action='store_true', help='print JSON')
+    clear = cache.add_parser('clear', help='empty the cache namespace (registry and history are kept)'); clear.add_argument('--yes', action='store_true', help='do not ask for confirmation')
+    backup = cache.add_parser('backup', help='write registry, history and cache to one file'); backup.add_argument('file', help='backup file to write')
+    restore = cache.add_parser('restore', help='load a backup into the store (history is appended, never duplicated)'); restore.add_argument('file', help='backup file to read')
+    versions = sub.add_parser('versions', help='list data and model versions'); versions.add_argument('--json', action='store_true', help='print JSON')
     bench = sub.add_parser('bench', help='run the benchmarks (ratios measured within one run)')
-    bench.add_argument('--quick', action='store_true', help='smaller sizes'); bench.add_argument('--json', action='store_true')
+    bench.add_argument('--quick', action='store_true', help='smaller sizes'); bench.add_argument('--json', action='store_true', help='print JSON')
     bench.add_argument('--only', help='comma-separated benchmark names'); bench.add_argument('--data', help='data file for the cache benchmark')
+    parser.add_argument('--version', action='version', version=f'advpipe {_version()}')
+    _describe_choices(parser)
     return parser
 
 # %% ../nbs/55_cli.ipynb #cc173a6f
@@ -108,7 +125,10 @@ def _cache(args)->int:
     store = open_store()
     if args.cache_command == 'stats':
         stats = store.stats()
+        from advpipe.config import advpipe_home
+        stats = {'home': str(advpipe_home(create=False)), **stats}  # where the store lives: ADVPIPE_HOME, the project's, or the user's
         if args.json: print(json.dumps(stats, indent=2, default=str)); return 0
+        print(f"store: {stats['home']}")
         print(f"backend: {stats['backend']}  (hits {stats['hits']}, misses {stats['misses']}, refused {stats['refused']} since the store was created)")
         for ns, counts in stats['namespaces'].items():
             print(f"{ns}: {counts['entries']} entries" + (f", {counts['bytes']:,} bytes" if 'bytes' in counts else ''))
@@ -150,12 +170,23 @@ def _bench(args)->int:
     for result in results: print(' '.join(f'{k}={v}' for k, v in result.items()))
     return 0
 
+# %% ../nbs/55_cli.ipynb #8879e1e7
+def _stdout_closed()->int:
+    "Point stdout at /dev/null so Python's exit-time flush cannot raise again; 141 = 128 + SIGPIPE, as `yes | head` exits."
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY); os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, io.UnsupportedOperation): pass  # stdout is not a real file (a notebook's): nothing to redirect
+    return 141
+
 # %% ../nbs/55_cli.ipynb #dc1e9938
 def main(argv:list[str]|None=None)->int:
     "Entry point of the `advpipe` command; returns the exit code."
     from advpipe.logger import redact
+    argv = sys.argv[1:] if argv is None else argv
+    parser = build_parser()
+    if not argv: parser.print_help(sys.stderr); return 2  # bare `advpipe`: what can I do here? (usage once, no error line)
     try:
-        args = build_parser().parse_args(argv)
+        args = parser.parse_args(argv)
         handler = {'run': _run, 'versions': _versions, 'cache': _cache, 'bench': _bench,
                    'data': lambda a: _data_validate(a) if a.data_command == 'validate' else _data_twin(a)}[args.command]
         code = handler(args)
@@ -163,4 +194,8 @@ def main(argv:list[str]|None=None)->int:
         print(f'advpipe: error: {redact(str(error))}', file=sys.stderr); code = 2
     except KeyboardInterrupt:
         print('advpipe: interrupted', file=sys.stderr); code = 130
+    except BrokenPipeError:  # `advpipe versions --json | head`: the reader left; stop quietly, as other tools do
+        code = _stdout_closed()
+    try: sys.stdout.flush()
+    except BrokenPipeError: code = _stdout_closed()
     return code

@@ -17,11 +17,21 @@ class BadInput(ValueError):
     exit_code = 2
 
 # %% ../nbs/00_config.ipynb #d9547ed0
-def advpipe_home(home:str|Path|None=None, # explicit folder; falls back to `$ADVPIPE_HOME`, then `./.advpipe`
+def _default_home(start:Path)->Path:
+    "The nearest `.advpipe/` or advpipe checkout from `start` up, else the per-user data folder."
+    folders = [start, *start.parents]
+    checkout = next((f for f in folders if (f/'settings.ini').is_file() and (f/'nbs').is_dir()), None)
+    if checkout is not None: return checkout/'.advpipe'  # before any stray `.advpipe` inside it (nbs/stages/.advpipe)
+    existing = next((f for f in folders if (f/'.advpipe').is_dir()), None)
+    if existing is not None: return existing/'.advpipe'
+    import platformdirs
+    return platformdirs.user_data_path('advpipe')
+
+def advpipe_home(home:str|Path|None=None, # explicit folder; falls back to `$ADVPIPE_HOME`, then the project's or the user's
                  create:bool=True,          # make the folder if it is missing
                 )->Path:
     "The folder that holds advpipe's store, signing key and embedded Redis files."
-    path = Path(home or os.environ.get('ADVPIPE_HOME') or Path.cwd()/'.advpipe').expanduser().resolve()
+    path = Path(home or os.environ.get('ADVPIPE_HOME') or _default_home(Path.cwd().resolve())).expanduser().resolve()
     if create: path.mkdir(parents=True, exist_ok=True)
     return path
 
