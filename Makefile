@@ -16,7 +16,9 @@ $(VENV)/.installed: settings.ini setup.py
 	@echo "advpipe: installing advpipe and its dependencies (full log: $(VENV)/install.log)"
 	@$(BIN)/python -m pip install --progress-bar off -e ".[dev]" >> $(VENV)/install.log 2>&1 & pid=$$!; \
 	  while kill -0 $$pid 2>/dev/null; do \
-	    printf '\r  %s packages resolved' "$$(grep -cE '^(Collecting|Requirement already)' $(VENV)/install.log)"; sleep 2; done; \
+	    n=$$(grep -cE '^(Collecting|Requirement already)' $(VENV)/install.log); \
+	    if grep -q '^Installing collected' $(VENV)/install.log; then step="installing $$n packages"; else step="resolving: $$n packages"; fi; \
+	    printf '\r  %-40s' "$$step"; sleep 2; done; \
 	  wait $$pid; status=$$?; echo; \
 	  if [ $$status -ne 0 ]; then grep -E '^(ERROR|error)' -A5 $(VENV)/install.log || tail -20 $(VENV)/install.log; exit $$status; fi
 	@echo "advpipe: set up ($$(grep -cE '^(Collecting|Requirement already)' $(VENV)/install.log) packages)"

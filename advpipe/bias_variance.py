@@ -13,7 +13,7 @@ from .config import BadInput, stable_hash
 
 # %% auto #0
 __all__ = ['estimate_noise', 'BiasVarianceResult', 'bias_variance_decomp', 'complexity_sweep', 'plot_complexity_sweep',
-           'plot_bias_variance_bars']
+           'plot_bias_variance_bars', 'pipeline_noise', 'with_noise', 'bias_variance_advice']
 
 # %% ../nbs/22_bias_variance.ipynb #eb7c7936
 _LOSSES = {'squared': 'squared', 'mse': 'squared', '0-1': '0-1', '0-1_loss': '0-1'}
@@ -401,7 +401,7 @@ def plot_bias_variance_bars(results:dict, # model name -> `BiasVarianceResult`
         r = results[name]
         if r.loss_type == 'squared':
             split_noise = r.noise is not None and r.noise <= r.bias
-            parts = [('noise', r.noise, 'lightgrey'), ('bias² (net of noise)', r.bias - r.noise, 'tab:blue')] if split_noise else [('bias² (incl. noise)', r.bias, 'tab:blue')]
+            parts = [('noise', r.noise, 'lightgrey'), ('bias²', r.bias - r.noise, 'tab:blue')] if split_noise else [('bias² (incl. noise)', r.bias, 'tab:blue')]
             bottom = 0.0
             for label, height, color in parts + [('variance', r.variance, 'tab:orange')]:
                 ax.bar(i, height, bottom=bottom, color=color, label=None if label in ax.get_legend_handles_labels()[1] else label)
@@ -414,5 +414,53 @@ def plot_bias_variance_bars(results:dict, # model name -> `BiasVarianceResult`
             ax.bar(i, -r.biased_variance, bottom=top, color='white', edgecolor='tab:red', hatch='//', label=None if '− biased variance' in ax.get_legend_handles_labels()[1] else '− biased variance')
         ax.plot(i, r.loss, 'ko', label=None if 'loss' in ax.get_legend_handles_labels()[1] else 'loss')
     ax.set_xticks(range(len(names)), names)
-    ax.set_ylabel('expected loss'); ax.legend(fontsize='small'); ax.set_title('Bias-variance by model')
+    tops = [max(r.loss, r.bias + r.variance if r.loss_type == 'squared' else r.bias + r.unbiased_variance) for r in results.values()]
+    ax.set_ylim(0, 1.12 * max(tops + [1e-12]))  # every bar and dot inside the axes
+    ax.set_ylabel('expected loss'); ax.set_title('Bias-variance by model')
+    ax.legend(fontsize='small', loc='upper left', bbox_to_anchor=(1.01, 1), borderaxespad=0)  # beside the bars, never over them
     return ax
+
+# %% ../nbs/22_bias_variance.ipynb #3d9da28d
+def pipeline_noise(pipe,           # unfitted or fitted Pipeline whose steps before the estimator make the model matrix
+                   X, y,           # the rows (training and test together) to estimate the noise on
+                   random_state=0, # seed of the Gamma test's subsample
+                  )->float|None:
+    "Noise variance Var(y | the features the model sees), by the Gamma test on the pipeline's model matrix."
+    matrix = clone(pipe)[:-1].fit(X, y).transform(X)
+    return estimate_noise(np.asarray(matrix, dtype=np.float64), y, random_state=random_state)
+
+def with_noise(results:dict, # model name -> squared-loss `BiasVarianceResult`
+               noise:float|None, # noise estimate (e.g. `pipeline_noise`), or None
+              )->dict:
+    "The results with `noise` set, capped by the smallest bias (each bias includes the noise): loss = noise + bias² + variance."
+    import dataclasses
+    if noise is None or not results or any(r.loss_type != 'squared' for r in results.values()): return results
+    capped = float(min(max(noise, 0.0), min(r.bias for r in results.values())))
+    return {name: dataclasses.replace(r, noise=capped) for name, r in results.items()}
+
+# %% ../nbs/22_bias_variance.ipynb #e087093e
+def bias_variance_advice(results:dict, # model name -> `BiasVarianceResult` (squared: after `with_noise`)
+                         units:str='', # the target's units for the sentence, e.g. '$' or 'days'
+                        )->str:
+    "Plain words drawn from all three terms of the best model: is the loss noise, bias or variance, and what would help."
+    name, r = min(results.items(), key=lambda kv: kv[1].loss)
+    if r.loss <= 0: return f'{name} makes no error on the test orders.'
+    if r.loss_type != 'squared':
+        part = 'bias' if r.bias >= abs(r.net_variance) else 'variance'
+        return (f"{name} (lowest 0-1 loss, {r.loss:.3f}): {r.bias:.3f} of it is bias, {r.net_variance:+.3f} net variance; "
+                + ('a more flexible model or better features would help more than more data.' if part == 'bias'
+                   else 'regularisation or more data would help more than flexibility.'))
+    squared = f' ({units}²)' if units else ''
+    noise = r.noise or 0.0
+    bias2 = r.bias - noise if r.noise is not None else r.bias
+    shares = {'noise': noise / r.loss, 'bias²': bias2 / r.loss, 'variance': r.variance / r.loss}
+    text = (f"{name} has the lowest expected loss, {r.loss:,.4g}{squared} (RMSE {np.sqrt(r.loss):,.4g}{' ' + units if units else ''}): "
+            f"noise {shares['noise']:.0%}, bias² {shares['bias²']:.0%}, variance {shares['variance']:.0%}. ")
+    if r.noise is None: text += 'Noise was not estimated, so bias² here includes it. '
+    top = max(shares, key=shares.get)
+    if top == 'noise':
+        return text + ('Most of the loss is irreducible noise given the features the models see: neither a more flexible '
+                       'model nor more rows will remove it; only new information (a feature the models do not have) would.')
+    if top == 'bias²':
+        return text + 'Bias² leads: a more flexible model or better features would help more than more data.'
+    return text + 'Variance leads: regularisation, averaging (ensembles) or more data would help more than flexibility.'

@@ -17,11 +17,11 @@ from .config import TASK_NAMES, BadInput, stable_hash
 __all__ = ['CANONICAL_COLUMNS', 'IDENTIFIER_COLUMNS', 'SEGMENT_COLUMNS', 'FLOAT32_TOLERANCE', 'SEVERITY_WEIGHTS', 'RULE_KINDS',
            'is_identifier', 'raw_feature_map', 'model_matrix', 'explained_output', 'positive_prediction',
            'explain_sample', 'frame_fingerprint', 'raw_importance', 'shap_values', 'check_additivity',
-           'plot_importance', 'plot_beeswarm', 'plot_waterfall', 'describe_drivers', 'lime_explanations',
-           'partial_dependence_1d', 'partial_dependence_2d', 'numeric_features', 'partial_dependence_report',
-           'plot_pdp', 'segment_columns', 'row_errors', 'error_by_segment', 'holm', 'weak_segments', 'worst_rows',
-           'default_rules_path', 'validate_rules', 'load_rules', 'expected_calibration_error', 'run_checks',
-           'qualitative_score', 'explain_model']
+           'plot_importance', 'plot_beeswarm', 'plot_waterfall', 'describe_drivers', 'cancelling_pairs',
+           'readable_condition', 'lime_explanations', 'partial_dependence_1d', 'partial_dependence_2d',
+           'numeric_features', 'partial_dependence_report', 'plot_pdp', 'segment_columns', 'row_errors',
+           'error_by_segment', 'holm', 'weak_segments', 'worst_rows', 'default_rules_path', 'validate_rules',
+           'load_rules', 'expected_calibration_error', 'run_checks', 'qualitative_score', 'explain_model']
 
 # %% ../nbs/30_qualitative_evaluator.ipynb #86a78f7a
 CANONICAL_COLUMNS = ['Sales Channel', 'WarehouseCode', 'OrderDate', 'ShipDate', 'ProcuredDate', 'DeliveryDate',
@@ -62,6 +62,13 @@ def model_matrix(pipe, # fitted Pipeline; the last step is the estimator
     if hasattr(matrix, 'toarray'): matrix = matrix.toarray()
     names = [str(c) for c in pre.get_feature_names_out()]
     return pd.DataFrame(np.asarray(matrix, dtype=float), columns=names, index=X.index)
+
+def _engineered_features(pipe, X:pd.DataFrame)->pd.DataFrame|None:
+    "The derived features (Revenue, lead days, ...) before scaling and encoding, when the pipeline has such a step."
+    if len(pipe) < 3: return None
+    try: features = pipe[:-2].transform(X)
+    except Exception: return None  # a foreign pipeline: the waterfall then shows the model matrix's numbers
+    return features if isinstance(features, pd.DataFrame) else None
 
 def _estimator_input(estimator, matrix:pd.DataFrame):
     "Give the estimator what it was fitted on: a named frame if it saw names, else an array (avoids sklearn's warnings)."
@@ -196,7 +203,7 @@ def shap_values(pipe, # fitted Pipeline (preprocessing steps, then the estimator
         result = cache.get_or_compute('shap', key, compute)
     else: result = compute()
     output, space = explained_output(pipe, Xs, task_type)
-    return {**result, 'raw': Xs, 'output': output, 'output_space': space, 'sample_size': len(Xs), 'n_rows': len(X),
+    return {**result, 'raw': Xs, 'features': _engineered_features(pipe, Xs), 'output': output, 'output_space': space, 'sample_size': len(Xs), 'n_rows': len(X),
             'importance': raw_importance(result['values'], feature_names if feature_names is not None else
                                          sorted(set(CANONICAL_COLUMNS) | set(map(str, X.columns)))),
             'seconds': time.perf_counter() - start}
@@ -233,7 +240,7 @@ def plot_importance(explained:dict, # result of `shap_values`
     fig, ax = plt.subplots(figsize=(7, 0.35 * len(table) + 1.2))
     ax.barh(table.feature, table.mean_abs_shap, color=['tab:red' if i else 'tab:blue' for i in table.identifier])
     ax.set_xlabel(f"mean |SHAP| ({explained['output_space']}, {explained['sample_size']} rows)")
-    ax.set_title('What drives the prediction (per raw feature)')
+    ax.set_title('What drives the prediction (per model feature; one-hot levels summed)')
     fig.tight_layout()
     return fig
 
@@ -246,6 +253,20 @@ def plot_beeswarm(explained:dict, # result of `shap_values`
     shap.plots.beeswarm(_explanation(explained), max_display=max_display, show=False, plot_size=None)
     fig.tight_layout()
     return fig
+
+def _display_values(explained:dict, row:int)->np.ndarray:
+    "Row `row`'s value of each model-matrix column as the reader knows it: the raw column's value where one exists."
+    raw = explained['raw'].iloc[row]
+    engineered = explained.get('features')
+    engineered = engineered.iloc[row] if engineered is not None else pd.Series(dtype=object)
+    out = []
+    for column, value in zip(explained['values'].columns, explained['data'].iloc[row]):
+        name = str(column).split('__', 1)[-1]
+        source = raw.get(name, engineered.get(name)) if name in raw.index or name in engineered.index else None
+        if source is None: out.append(('yes' if value == 1 else 'no') if value in (0, 1) else float(value)); continue  # one-hot level
+        out.append(source.strftime('%Y-%m-%d') if isinstance(source, pd.Timestamp) else
+                   (round(float(source), 4) if isinstance(source, (int, float, np.number)) else str(source)))
+    return np.asarray(out, dtype=object)
 
 def _forget_stale_repl_hook():
     "Let shap's `plt.ioff()` work when pyplot hooked an IPython shell that is gone (several notebooks share a process under nbdev_test)."
@@ -260,9 +281,17 @@ def plot_waterfall(explained:dict, # result of `shap_values`
     "SHAP waterfall for one explained row."
     import shap
     _forget_stale_repl_hook()
-    shap.plots.waterfall(_explanation(explained)[row], max_display=max_display, show=False)
+    # shap draws into the *current* figure: give it a fresh one, or it paints over the beeswarm drawn before
+    fig = plt.figure(figsize=(9, 0.45 * max_display + 1.8))
+    explanation = _explanation(explained)[row]
+    explanation.data = _display_values(explained, row)  # what the reader knows (raw prices, dates), not standardised numbers
+    shap.plots.waterfall(explanation, max_display=max_display, show=False)
     fig = plt.gcf()
-    fig.set_size_inches(8, 0.4 * max_display + 1.5)
+    fig.set_size_inches(9, 0.45 * max_display + 1.8)
+    from matplotlib.ticker import MaxNLocator
+    fig.axes[0].xaxis.set_major_locator(MaxNLocator(6))  # wide ranges (profit in $) otherwise print ticks into each other
+    fig.axes[0].set_title(f"One prediction, feature by feature ({explained['output_space']})", pad=28)  # above shap's f(x) label
+    fig.tight_layout()
     return fig
 
 # %% ../nbs/30_qualitative_evaluator.ipynb #44fe4a74
@@ -270,6 +299,7 @@ def describe_drivers(importance:pd.DataFrame, # `shap_values(...)['importance']`
                      target:str='the prediction', # what the model predicts, for the sentence
                      top:int=3, # features to name
                      identifier_share:float=0.2, # flag identifier columns whose combined share exceeds this
+                     cancelling:list|None=None, # `cancelling_pairs(...)`: features whose contributions offset each other
                     )->str:
     "Plain words: which raw features drive the prediction, flagging identifiers that dominate."
     if importance.empty or importance.mean_abs_shap.sum() == 0:
@@ -278,11 +308,31 @@ def describe_drivers(importance:pd.DataFrame, # `shap_values(...)['importance']`
     parts = [f"{r.feature} ({r.share:.0%}" + (' of mean |SHAP|)' if i == 0 else ')') for i, r in enumerate(head.itertuples())]
     text = f"{target[0].upper() + target[1:]} is driven mostly by " + ', '.join(parts[:-1]) + \
            (' and ' if len(parts) > 1 else '') + parts[-1] + '.'
+    for a, b, alone, together in cancelling or []:
+        text += (f" {a} and {b} largely cancel each other (mean |SHAP| {alone:,.4g} apart, {together:,.4g} together): "
+                 f"read them as one effect, not as two drivers.")
     ids = importance[importance.identifier]
     if ids.share.sum() > identifier_share:
         text += (f" Warning: identifier columns ({', '.join(ids.feature)}) carry {ids.share.sum():.0%} of the "
                  "importance; the model may be memorising IDs rather than learning from order features.")
     return text
+
+# %% ../nbs/30_qualitative_evaluator.ipynb #4caec41c
+def cancelling_pairs(explained:dict, # result of `shap_values`
+                     top:int=5, # look among this many most important features
+                     max_ratio:float=0.5, # together they move predictions by at most this share of their sum apart
+                    )->list:
+    "Pairs of top features whose SHAP values offset each other (Revenue against Gross Value): (a, b, apart, together)."
+    mapping = raw_feature_map(explained['values'].columns, list(explained['importance'].feature))
+    per_feature = explained['values'].T.groupby(pd.Series(mapping)[explained['values'].columns].to_numpy()).sum().T
+    names = [f for f in explained['importance'].feature.head(top) if f in per_feature.columns]
+    pairs = []
+    for i, a in enumerate(names):
+        for b in names[i + 1:]:
+            apart = per_feature[a].abs().mean() + per_feature[b].abs().mean()
+            together = (per_feature[a] + per_feature[b]).abs().mean()
+            if apart > 0 and together <= max_ratio * apart: pairs.append((a, b, float(apart), float(together)))
+    return pairs
 
 # %% ../nbs/30_qualitative_evaluator.ipynb #ebb60cf8
 def _lime_codec(X:pd.DataFrame)->tuple:
@@ -307,6 +357,29 @@ def _lime_codec(X:pd.DataFrame)->tuple:
         return frame.astype(X.dtypes.to_dict())
     return np.column_stack(arrays), categorical, names, decode
 
+# %% ../nbs/30_qualitative_evaluator.ipynb #227ddde4
+import re
+def _readable_number(v:float)->str: return f'{v:,.0f}' if abs(v) >= 1000 else f'{v:.3g}'
+_NUMBER = re.compile(r'-?\d+(?:\.\d+)?(?:e[+-]?\d+)?', re.I)
+
+def readable_condition(condition:str, # a LIME condition, e.g. 'ShipDate > 1590991200000000000.00'
+                       date_columns, # columns LIME saw as nanoseconds since 1970
+                      )->str:
+    "A LIME condition as a reader writes it: dates as dates, numbers with thousands separators."
+    if any(condition.startswith(c + ' ') or f' {c} ' in f' {condition} ' for c in date_columns):
+        return _NUMBER.sub(lambda m: pd.Timestamp(int(float(m.group()))).strftime('%Y-%m-%d'), condition)
+    return _NUMBER.sub(lambda m: _readable_number(float(m.group())) if abs(float(m.group())) >= 1000 else m.group(), condition)
+
+def _plot_lime(weights:list, title:str):
+    "One LIME explanation as a bar chart, wide enough that its conditions never run into each other."
+    labels, values = [c for c, _ in weights][::-1], [w for _, w in weights][::-1]
+    fig, ax = plt.subplots(figsize=(9, 0.42 * len(weights) + 1.3))
+    ax.barh(range(len(values)), values, color=['tab:green' if v > 0 else 'tab:red' for v in values])
+    ax.set_yticks(range(len(values)), labels, fontsize=9); ax.axvline(0, color='black', lw=0.8)
+    ax.set_xlabel('local weight (effect on the prediction)'); ax.set_title(title, fontsize=10)
+    fig.tight_layout()
+    return fig
+
 # %% ../nbs/30_qualitative_evaluator.ipynb #5e617aa0
 def lime_explanations(pipe, # fitted Pipeline
                       X:pd.DataFrame, # raw feature frame
@@ -326,6 +399,7 @@ def lime_explanations(pipe, # fitted Pipeline
     order = np.argsort(abs_error, kind='stable')
     picks = [('worst', i) for i in order[::-1][:k]] + [('best', i) for i in order[:k]]
     encoded, categorical, names, decode = _lime_codec(X)
+    dates = [c for c in X.columns if pd.api.types.is_datetime64_any_dtype(X[c])]
     rng = np.random.default_rng(random_state)
     train = encoded[rng.choice(len(X), min(training_size, len(X)), replace=False)]
     explainer = LimeTabularExplainer(train, mode='classification' if task_type == 'classification' else 'regression',
@@ -337,13 +411,11 @@ def lime_explanations(pipe, # fitted Pipeline
         kwargs = {'labels': (1,)} if task_type == 'classification' else {}
         exp = explainer.explain_instance(encoded[i], predict, num_features=num_features, num_samples=num_samples, **kwargs)
         weights = exp.as_list(label=1) if task_type == 'classification' else exp.as_list()
+        weights = [(readable_condition(condition, dates), weight) for condition, weight in weights]
         for rank, (condition, weight) in enumerate(weights):
             rows.append({'kind': kind, 'row': X.index[i], 'y': float(np.asarray(y)[i]), 'prediction': prediction[i],
                          'abs_error': abs_error[i], 'rank': rank, 'condition': condition, 'weight': float(weight)})
-        fig = exp.as_pyplot_figure(label=1) if task_type == 'classification' else exp.as_pyplot_figure()
-        fig.axes[0].set_title(f"LIME, {kind} prediction (row {X.index[i]}, |error| {abs_error[i]:.3g})")
-        fig.set_size_inches(7, 0.4 * num_features + 1.2); fig.tight_layout()
-        figures[f'lime_{kind}_{X.index[i]}'] = fig
+        figures[f'lime_{kind}_{X.index[i]}'] = _plot_lime(weights, f"LIME, {kind} prediction (row {X.index[i]}, |error| {_readable_number(abs_error[i])})")
     return {'table': pd.DataFrame(rows), 'figures': figures, 'k': k, 'seconds': time.perf_counter() - start}
 
 # %% ../nbs/30_qualitative_evaluator.ipynb #8d4c235c
@@ -622,9 +694,11 @@ def validate_rules(rules:dict, # parsed rules: {'checks': [...]}
             raise BadInput(f"{where}: unknown check kind {check['kind']!r} (known: {', '.join(RULE_KINDS)})")
         where = f"{where} ({kind})"
         fields = RULE_KINDS[kind]
-        unknown = set(check) - set(fields) - {'kind', 'severity', 'applies_to'}
-        if unknown: raise BadInput(f"{where}: unknown field(s) {sorted(unknown)} (allowed: {', '.join(fields)}, severity, applies_to)")
-        full = {'kind': kind, 'severity': check.get('severity', 'medium'), 'applies_to': check.get('applies_to')}
+        unknown = set(check) - set(fields) - {'kind', 'severity', 'applies_to', 'where'}
+        if unknown: raise BadInput(f"{where}: unknown field(s) {sorted(unknown)} (allowed: {', '.join(fields)}, severity, applies_to, where)")
+        full = {'kind': kind, 'severity': check.get('severity', 'medium'), 'applies_to': check.get('applies_to'), 'where': check.get('where')}
+        if full['where'] is not None and not (isinstance(full['where'], str) and full['where'].strip()):
+            raise BadInput(f"{where}: field 'where' must be a pandas expression over the data's columns, got {full['where']!r}")
         if full['severity'] not in SEVERITY_WEIGHTS:
             raise BadInput(f"{where}: severity must be one of {list(SEVERITY_WEIGHTS)}, got {full['severity']!r}")
         applies = full['applies_to']
@@ -668,11 +742,15 @@ def _check_beats_baseline(rule, ctx):
     if (why := _context_needs(ctx, 'cv_scores', 'baseline_cv_scores')): return None, why, None
     sign = 1 if ctx.get('greater_is_better', True) else -1
     best, base = sign * np.mean(ctx['cv_scores']), sign * np.mean(ctx['baseline_cv_scores'])
-    gain = (best - base) / abs(base) if rule['margin_type'] == 'relative' and base != 0 else best - base
-    unit = '%' if rule['margin_type'] == 'relative' and base != 0 else ''
-    show = (lambda v: f'{v:.1%}') if unit else (lambda v: f'{v:.4g}')
-    return gain >= rule['margin'], (f"best model's mean CV score {sign * best:.4g} vs baseline {sign * base:.4g}: improvement "
-                                    f"{show(gain)}, required {show(rule['margin'])}"), None
+    # a relative gain needs a denominator that means something: a baseline score near 0 (R2 of a mean) has none
+    if rule['margin_type'] == 'relative' and abs(base) < 0.05 * max(abs(best), 1e-12):
+        return None, (f"not run: a relative margin over a baseline score of {sign * base:.4g} (near 0) means nothing; "
+                      f"the best model's mean CV score is {sign * best:.4g} (set margin_type: absolute)"), None
+    relative = rule['margin_type'] == 'relative'
+    gain = (best - base) / abs(base) if relative else best - base
+    show = (lambda v: f'{v:+.1%}') if relative else (lambda v: f'{v:+.4g}')
+    return gain >= rule['margin'], (f"best model's mean CV score {sign * best:.4g} vs the baseline's {sign * base:.4g}: "
+                                    f"{show(gain)}{' relative' if relative else ''}, required {show(rule['margin'])}"), None
 
 def _check_stability(rule, ctx):
     if (why := _context_needs(ctx, 'cv_scores')): return None, why, None
@@ -681,7 +759,8 @@ def _check_stability(rule, ctx):
     rel = std / abs(mean) if mean != 0 else np.inf
     ok = (rule['max_std'] is None or std <= rule['max_std']) and (rule['max_relative_std'] is None or rel <= rule['max_relative_std'])
     bounds = ', '.join(f'{k} {rule[k]:.3g}' for k in ('max_std', 'max_relative_std') if rule[k] is not None)
-    return ok, f"CV scores over {len(scores)} folds: mean {mean:.4g}, std {std:.4g} ({rel:.1%} of |mean|); bounds: {bounds}", None
+    relative = f' ({rel:.1%} of |mean|)' if abs(mean) > 3 * std else ''  # a share of a mean near 0 says nothing
+    return ok, f"CV scores over {len(scores)} folds: mean {mean:.4g}, std {std:.4g}{relative}; bounds: {bounds}", None
 
 def _check_monotonicity(rule, ctx):
     if (why := _context_needs(ctx, 'pipe', 'X')): return None, why, rule['feature']
@@ -723,6 +802,8 @@ def _check_segment_parity(rule, ctx):
     if errors is None: errors = row_errors(ctx['pipe'], ctx['X'], ctx['y'], ctx['task_type'])
     table = error_by_segment(ctx['X'], errors.abs_error, [column], rule['min_size'])
     if table.empty: return None, f"not run: no {column} segment has {rule['min_size']} rows", column
+    overall = float(errors.abs_error.mean())
+    if not overall > 0: return True, f"every prediction is exact (mean |error| 0), so no {column} segment is served worse", column
     worst = table.iloc[0]
     return worst.ratio_to_overall <= rule['max_ratio'], (
         f"worst {column} segment {worst.value!r} (n={worst.n}) has mean |error| {worst.mean_abs_error:.4g}, "
@@ -778,6 +859,22 @@ _CHECKS = {'beats_baseline': _check_beats_baseline, 'stability': _check_stabilit
            'feature_plausibility': _check_feature_plausibility, 'perturbation': _check_perturbation,
            'calibration': _check_calibration}
 
+# %% ../nbs/30_qualitative_evaluator.ipynb #e4f8b40f
+def _where(rule:dict, context:dict)->tuple:
+    "The context restricted to the rows `rule['where']` selects (evaluated on `context['data']`, else X): (context, detail prefix)."
+    if not rule.get('where') or context.get('X') is None: return context, ''
+    X = context['X']
+    data = context.get('data') if context.get('data') is not None else X
+    try: selected = pd.Series(np.asarray(data.eval(rule['where']), dtype=bool), index=data.index)
+    except Exception as error:  # a column the data lacks, or an expression pandas cannot read
+        return None, f"not run: where {rule['where']!r} cannot be evaluated on this data ({type(error).__name__}: {str(error).splitlines()[0]})"
+    rows = X.index[selected.reindex(X.index, fill_value=False).to_numpy()]
+    if len(rows) == 0: return None, f"not run: no order satisfies where {rule['where']!r}"
+    scoped = {**context, 'X': X.loc[rows]}
+    if context.get('y') is not None: scoped['y'] = pd.Series(np.asarray(context['y']), index=X.index).loc[rows]
+    if context.get('errors') is not None: scoped['errors'] = context['errors'].loc[rows]
+    return scoped, f"on the {len(rows):,} of {len(X):,} orders where {rule['where'].replace('`', '')}: "
+
 # %% ../nbs/30_qualitative_evaluator.ipynb #502a408d
 def run_checks(rules, # path to a rules YAML, a parsed {'checks': [...]} mapping, a list from `load_rules`, or None for defaults
                context:dict, # task_type, pipe, X, y; optional cv_scores, baseline_cv_scores, greater_is_better, importance, errors, random_state
@@ -791,7 +888,11 @@ def run_checks(rules, # path to a rules YAML, a parsed {'checks': [...]} mapping
     records = []
     for rule in checks:
         if rule['applies_to'] is not None and not {context['task_type'], context.get('task')} & set(rule['applies_to']): continue
-        passed, detail, subject = _CHECKS[rule['kind']](rule, context)
+        scoped, scope = _where(rule, context)
+        if scoped is None: passed, detail, subject = None, scope, rule.get('feature') or rule.get('column')
+        else:
+            passed, detail, subject = _CHECKS[rule['kind']](rule, scoped)
+            detail = scope + detail
         records.append({'name': rule['kind'] + (f':{subject}' if subject else ''),
                         'passed': None if passed is None else bool(passed), 'detail': detail, 'severity': rule['severity']})
     return sorted(records, key=lambda r: {False: 0, None: 1, True: 2}[r['passed']])
@@ -827,6 +928,7 @@ def explain_model(pipe, # fitted Pipeline: preprocessing steps, then the estimat
                   model_version:str|None=None, # identifies the fitted model in cache keys
                   plots:bool=True, # draw the matplotlib figures
                   task:str|None=None, # task name (e.g. `profit`), for rules that apply to one task only
+                  data:pd.DataFrame|None=None, # the full rows (withheld columns too), for rules' `where` conditions
                  )->dict:
     "Explain, probe and check one fitted model: SHAP, LIME, PDP/ICE, error analysis and business rules."
     if task_type not in ('regression', 'classification'):
@@ -851,7 +953,7 @@ def explain_model(pipe, # fitted Pipeline: preprocessing steps, then the estimat
                 'worst_rows': worst_rows(X, errors)}
     error_analysis = timed('errors', analyse_errors)
     context = {'task_type': task_type, 'task': task, 'pipe': pipe, 'X': X, 'y': y, 'importance': explained['importance'],
-               'errors': error_analysis['errors'], 'cv_scores': cv_scores, 'baseline_cv_scores': baseline_cv_scores,
+               'errors': error_analysis['errors'], 'cv_scores': cv_scores, 'baseline_cv_scores': baseline_cv_scores, 'data': data,
                'greater_is_better': greater_is_better, 'random_state': random_state}
     checks = timed('checks', lambda: run_checks(rules, context))
     if plots:
@@ -866,7 +968,7 @@ def explain_model(pipe, # fitted Pipeline: preprocessing steps, then the estimat
         for f in lime['figures'].values(): plt.close(f)
     timings['total'] = time.perf_counter() - started
     return {'shap': explained, 'importance': explained['importance'], 'additivity': additivity,
-            'drivers': describe_drivers(explained['importance'], target_name),
+            'drivers': describe_drivers(explained['importance'], target_name, cancelling=cancelling_pairs(explained)),
             'lime': lime['table'], 'pdp': pdp, 'pdp_max_abs_diff': pdp['max_abs_diff'], **error_analysis,
             'checks': checks, 'qualitative_score': qualitative_score(checks), 'figures': figures, 'timings': timings,
             'sample_sizes': {'rows': len(X), 'shap': explained['sample_size'], 'pdp': pdp['sample_size'],

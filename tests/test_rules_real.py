@@ -1,0 +1,37 @@
+"advpipe's default business rules hold for the real orders they are checked on, and catch a model that breaks them."
+import numpy as np, pytest
+from advpipe.data_loader import IDENTIFIER_COLUMNS, load_sales
+from advpipe.model_pipeline import get_task, make_pipeline_for, model_config
+from advpipe.qualitative_evaluator import load_rules, run_checks
+
+
+@pytest.fixture(scope='module')
+def real_profit(real_workbook):
+    frame = load_sales(real_workbook).frame
+    task = get_task('profit')
+    X = frame.drop(columns=[c for c in [*IDENTIFIER_COLUMNS, *task.exclude] if c in frame.columns])
+    return frame, X, task.target(frame)
+
+
+def _checks(frame, X, y, target):
+    pipe = make_pipeline_for(model_config('linear', get_task('profit'))).fit(X, target)
+    context = {'task_type': 'regression', 'task': 'profit', 'pipe': pipe, 'X': X, 'y': y, 'data': frame,
+               'cv_scores': [0.69, 0.68, 0.70], 'baseline_cv_scores': [0.0, -0.002, -0.003]}
+    return {c['name']: c for c in run_checks(None, context)}
+
+
+def test_default_rules_pass_on_the_real_workbook(real_profit):
+    frame, X, y = real_profit
+    checks = _checks(frame, X, y, y)
+    failed = {n: c['detail'] for n, c in checks.items() if c['passed'] is False}
+    assert failed == {}, failed
+    monotonicity = checks['monotonicity:Order Quantity']
+    assert monotonicity['passed'] and 'orders where Unit Price * (1 - Discount Applied) > Unit Cost' in monotonicity['detail']
+    assert all('nan' not in c['detail'] for c in checks.values())
+
+
+def test_default_rules_catch_a_planted_violation(real_profit):
+    frame, X, y = real_profit
+    # a model taught that profit falls with every unit sold, on orders sold above cost
+    checks = _checks(frame, X, y, y - 2.0 * frame['Order Quantity'] * frame['Unit Price'])
+    assert checks['monotonicity:Order Quantity']['passed'] is False, checks['monotonicity:Order Quantity']
