@@ -450,11 +450,13 @@ def bias_variance_advice(results:dict, # model name -> `BiasVarianceResult` (squ
         return (f"{name} (lowest 0-1 loss, {r.loss:.3f}): {r.bias:.3f} of it is bias, {r.net_variance:+.3f} net variance; "
                 + ('a more flexible model or better features would help more than more data.' if part == 'bias'
                    else 'regularisation or more data would help more than flexibility.'))
-    squared = f' ({units}²)' if units else ''
+    squared = f' {units}²' if units else ''
+    number = lambda v: f'{v:,.0f}' if abs(v) >= 1000 else f'{v:,.4g}'
+    rmse = f'${np.sqrt(r.loss):,.0f}' if units == '$' else f"{number(np.sqrt(r.loss))}{' ' + units if units else ''}"
     noise = r.noise or 0.0
     bias2 = r.bias - noise if r.noise is not None else r.bias
     shares = {'noise': noise / r.loss, 'bias²': bias2 / r.loss, 'variance': r.variance / r.loss}
-    text = (f"{name} has the lowest expected loss, {r.loss:,.4g}{squared} (RMSE {np.sqrt(r.loss):,.4g}{' ' + units if units else ''}): "
+    text = (f"{name} has the lowest expected loss, {number(r.loss)}{squared} (RMSE {rmse}): "
             f"noise {shares['noise']:.0%}, bias² {shares['bias²']:.0%}, variance {shares['variance']:.0%}. ")
     if r.noise is None: text += 'Noise was not estimated, so bias² here includes it. '
     top = max(shares, key=shares.get)

@@ -91,7 +91,11 @@ def _run(args)->int:
         return 1
     report = Path(args.out).resolve()/summary['run_id']/'index.html'
     best = next((m for m in summary['models'] if m['name'] == summary['best_model']), None)
-    if best: print(f"advpipe: best model {best['name']}: {summary['task']['metric']} {best['cv_mean']:.4f} ± {best['cv_std']:.4f}", file=sys.stderr)
+    baseline = next((m for m in summary['models'] if m['name'] == 'baseline'), None)
+    if best and baseline and best['name'] != 'baseline' and best['cv_mean'] <= baseline['cv_mean']:  # not 'best' at anything
+        print(f"advpipe: no model beats the baseline ({summary['task']['metric']} {baseline['cv_mean']:.4f}); the closest, {best['name']}, "
+              f"scores {best['cv_mean']:.4f}: the target looks like noise for these features", file=sys.stderr)
+    elif best: print(f"advpipe: best model {best['name']}: {summary['task']['metric']} {best['cv_mean']:.4f} ± {best['cv_std']:.4f}", file=sys.stderr)
     print(f'advpipe: report at {report}', file=sys.stderr)
     print(report)
     return 0

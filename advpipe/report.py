@@ -10,6 +10,13 @@ from jinja2 import Environment, BaseLoader
 # %% auto #0
 __all__ = ['render_index']
 
+# %% ../nbs/51_report.ipynb #bed5bc96
+def _number(value)->str:
+    "A number for a reader: thousands separated, 4 significant digits, a dash for a missing one (never 'nan' or 'None')."
+    import math
+    if value is None or (isinstance(value, float) and not math.isfinite(value)): return '—'
+    return f'{value:,.0f}' if abs(value) >= 10_000 else f'{value:,.4g}'
+
 # %% ../nbs/51_report.ipynb #c7f07023
 _INDEX_TEMPLATE = """<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
@@ -32,7 +39,7 @@ a{color:#1d4ed8}
 </style></head><body>
 <header><h1>advpipe run <code>{{ s.run_id }}</code> —
 {% if s.status == 'ok' %}<span>completed</span>{% else %}<span style="color:#ffb4b4">{{ s.status }}</span>{% endif %}</h1>
-<p>task <b>{{ s.task.name }}</b> ({{ s.task.type }}, metric {{ s.task.metric }}) · advpipe {{ s.advpipe_version }} · {{ s.created_at }} · {{ '%.1f'|format(s.wall_seconds) }} s · cache {{ s.cache.backend }} ({{ s.cache.hits }} hits, {{ s.cache.misses }} misses)</p></header>
+<p>task <b>{{ s.task.name }}</b>{% if s.task.type %} ({{ s.task.type }}, metric {{ s.task.metric }}){% endif %} · advpipe {{ s.advpipe_version }} · {{ s.created_at }} · {{ '%.1f'|format(s.wall_seconds) }} s · cache {{ s.cache.backend }} ({{ s.cache.hits }} hits, {{ s.cache.misses }} misses)</p></header>
 <main>
 {% if s.data.synthetic %}<div class="banner"><b>Synthetic data.</b> This run used advpipe's seeded synthetic twin, not real orders. Run <code>advpipe run --data PATH</code> on real files.</div>{% endif %}
 {% if failed_stages or failed_checks %}<section class="alert"><h2>Needs attention</h2><ul>
@@ -47,12 +54,19 @@ a{color:#1d4ed8}
 {% if s.models %}<section><h2>Model leaderboard</h2><table><tr><th>model</th><th>{{ s.task.metric }} (CV mean)</th><th>± sd</th><th>fit s / fold</th><th>version</th><th>from cache</th></tr>
 {% for m in s.models %}<tr{% if m.name == s.best_model %} style="font-weight:600"{% endif %}><td>{{ m.name }}{% if m.name == s.best_model %} ★{% endif %}</td>
 <td class="num">{{ '%.4f'|format(m.cv_mean) }}</td><td class="num">{{ '%.4f'|format(m.cv_std) }}</td><td class="num">{{ '%.2f'|format(m.fit_seconds) }}</td>
-<td><code>{{ m.version }}</code></td><td>{{ 'yes' if m.cached else 'no' }}</td></tr>{% endfor %}</table></section>{% endif %}
+<td><code>{{ m.version }}</code></td><td>{{ 'yes' if m.cached or train_cached else 'no' }}</td></tr>{% endfor %}</table>
+{% for png in section_figures.get('Model leaderboard', []) %}<img alt="Model leaderboard" src="data:image/png;base64,{{ png }}">{% endfor %}</section>{% endif %}
 {% if s.checks %}<section><h2>Checks</h2><table><tr><th>check</th><th>result</th><th>detail</th></tr>
 {% for c in s.checks|sort(attribute='passed') %}<tr><td>{{ c.name }}</td><td class="{{ 'ok' if c.passed else 'fail' }}">{{ 'passed' if c.passed else 'FAILED' }}</td><td>{{ c.detail }}</td></tr>{% endfor %}
 </table></section>{% endif %}
-{% if s.bias_variance %}<section><h2>Bias and variance</h2><table><tr><th>model</th><th>loss</th><th>bias</th><th>variance</th></tr>
-{% for b in s.bias_variance %}<tr><td>{{ b.model }}</td><td class="num">{{ '%.4g'|format(b.loss) }}</td><td class="num">{{ '%.4g'|format(b.bias) }}</td><td class="num">{{ '%.4g'|format(b.variance) }}</td></tr>{% endfor %}</table></section>{% endif %}
+{% if s.bias_variance %}{% set sq = s.bias_variance[0].get('loss_type', 'squared') == 'squared' %}{% set u = s.bias_variance[0].get('units') %}
+<section><h2>Bias and variance</h2>
+<p class="muted">{% if sq %}Expected squared loss on held-out orders{% if u %}, in {{ u }}²{% endif %}: noise (what no model can remove with these features) + bias² + variance = loss.{% else %}Expected 0-1 loss on held-out orders: bias + net variance = loss (Domingos).{% endif %}</p>
+<table><tr><th>model</th><th>loss</th>{% if sq %}<th>noise</th><th>bias²</th>{% else %}<th>bias</th>{% endif %}<th>variance</th></tr>
+{% for b in s.bias_variance %}<tr><td>{{ b.model }}</td><td class="num">{{ num(b.loss) }}</td>
+{% if sq %}<td class="num">{{ num(b.get('noise')) }}</td><td class="num">{{ num(b.get('bias_squared') if b.get('bias_squared') is not none else b.bias) }}</td>{% else %}<td class="num">{{ num(b.bias) }}</td>{% endif %}
+<td class="num">{{ num(b.variance) }}</td></tr>{% endfor %}</table>
+{% for png in section_figures.get('Bias and variance', []) %}<img alt="Bias and variance" src="data:image/png;base64,{{ png }}">{% endfor %}</section>{% endif %}
 {% for title, png in figures %}<section><h2>{{ title }}</h2><img alt="{{ title }}" src="data:image/png;base64,{{ png }}"></section>{% endfor %}
 <section><h2>Stage reports</h2><table><tr><th>stage</th><th>status</th><th>seconds</th><th>from cache</th><th>report</th></tr>
 {% for st in s.stages %}<tr><td>{{ st.name }}</td><td class="{{ 'ok' if st.status == 'ok' else ('fail' if st.status == 'failed' else 'muted') }}">{{ st.status }}</td>
@@ -69,4 +83,11 @@ def render_index(summary:dict, # the run's summary (as written to summary.json)
     env = Environment(loader=BaseLoader(), autoescape=True)
     failed_stages = [st for st in summary['stages'] if st['status'] == 'failed']
     failed_checks = [c for c in summary.get('checks', []) if not c['passed']]
-    return env.from_string(_INDEX_TEMPLATE).render(s=summary, figures=figures, failed_stages=failed_stages, failed_checks=failed_checks)
+    # a figure titled like a section goes into that section, so no heading appears twice
+    sections = {'Model leaderboard' if summary.get('models') else None, 'Bias and variance' if summary.get('bias_variance') else None} - {None}
+    section_figures = {title: [png for t, png in figures if t == title] for title in sections}
+    figures = [(t, png) for t, png in figures if t not in sections]
+    # a train stage taken whole from the store means every model came from the cache, whatever it recorded when it ran
+    train_cached = any(st['name'].endswith('_train') and st.get('cached') for st in summary['stages'])
+    return env.from_string(_INDEX_TEMPLATE).render(s=summary, figures=figures, failed_stages=failed_stages, failed_checks=failed_checks,
+                                                   section_figures=section_figures, train_cached=train_cached, num=_number)

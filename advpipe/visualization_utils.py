@@ -8,7 +8,8 @@ import base64, io
 import matplotlib.pyplot as plt
 
 # %% auto #0
-__all__ = ['figure_to_base64', 'set_report_style', 'plot_leaderboard']
+__all__ = ['SYNTHETIC_BANNER', 'figure_to_base64', 'set_report_style', 'plot_leaderboard', 'passed_badge', 'readable_summary',
+           'full_months']
 
 # %% ../nbs/02_visualization_utils.ipynb #710717d9
 def figure_to_base64(fig, # a matplotlib figure
@@ -36,3 +37,46 @@ def plot_leaderboard(leaderboard, # DataFrame with columns `model`, `cv_mean`, `
     ax.barh(ordered['model'], ordered['cv_mean'], xerr=ordered['cv_std'], color='#4C72B0', capsize=4)
     ax.set_xlabel(f'{metric} (mean ± sd over CV folds)'); ax.set_title('Model leaderboard')
     return ax
+
+# %% ../nbs/02_visualization_utils.ipynb #3ac09b55
+SYNTHETIC_BANNER = ("<div style='background:#fff4d6;border-left:6px solid #e0a100;padding:8px 14px'><b>Synthetic data.</b> "
+                    "This run uses advpipe's seeded synthetic twin, not real orders: its distributions were derived from the "
+                    "real workbook, its rows are generated. Pass <code>--data PATH</code> for real files.</div>")
+
+def passed_badge(text:str, # what passed
+                )->str:
+    "A green 'Passed' line that renders in any browser (no emoji: Chromium without an emoji font shows an empty box)."
+    return f"<div style='color:#1b7f3b;font-weight:bold'>Passed: {text}</div>"
+
+# %% ../nbs/02_visualization_utils.ipynb #85476fcd
+def readable_summary(frame, # the data
+                     identifiers=(), # columns that are codes, not quantities (no mean of an ID)
+                    ):
+    "One row per column: its kind, missing values, and range or top values as a reader wants them."
+    import pandas as pd
+    rows = []
+    for column in frame.columns:
+        s = frame[column]
+        row = {'column': column, 'missing': int(s.isna().sum())}
+        if pd.api.types.is_datetime64_any_dtype(s):
+            row |= {'kind': 'date', 'summary': f"{s.min():%Y-%m-%d} to {s.max():%Y-%m-%d}"}
+        elif pd.api.types.is_numeric_dtype(s) and not pd.api.types.is_bool_dtype(s) and column not in identifiers:
+            fmt = (lambda v: f'{v:,.0f}') if s.abs().max() >= 1000 else (lambda v: f'{v:,.4g}')
+            row |= {'kind': 'number', 'summary': f"{fmt(s.min())} to {fmt(s.max())}, median {fmt(s.median())}, mean {fmt(s.mean())}"}
+        else:
+            top = s.astype(str).value_counts()
+            row |= {'kind': 'code' if column in identifiers else 'text',
+                    'summary': f"{s.nunique():,} distinct; most common: " + ', '.join(f'{v} ({n:,})' for v, n in top.head(3).items())}
+        rows.append(row)
+    return pd.DataFrame(rows, columns=['column', 'kind', 'missing', 'summary'])
+
+def full_months(dates, # order dates
+               ):
+    "Orders per calendar month, without a first or last month the data covers only in part (it would look like a collapse)."
+    import pandas as pd
+    dates = pd.Series(pd.to_datetime(dates)).dropna()
+    monthly = dates.dt.to_period('M').value_counts().sort_index()
+    first, last = dates.min(), dates.max()
+    if first.day != 1: monthly = monthly.iloc[1:]
+    if last.day != last.days_in_month: monthly = monthly.iloc[:-1]
+    return monthly.to_timestamp()

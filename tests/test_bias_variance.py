@@ -317,3 +317,22 @@ def test_benchmark_run_quick_returns_identical_numbers():
     assert result['identical'] is True and result['quick'] is True
     assert result['seconds_n_jobs_1'] > 0 and result['seconds_n_jobs_2'] > 0
     assert result['loss'] == pytest.approx(result['bias'] + result['variance'], rel=1e-9)
+
+
+def test_noise_bias_variance_add_up_on_the_real_workbook(real_workbook):
+    "Profit on the real orders: noise + bias² + variance is the loss within 1%, and most of it is noise (unit cost is withheld)."
+    from advpipe.data_loader import load_sales
+    from advpipe.model_pipeline import get_task, make_pipeline_for, model_config
+    from advpipe.bias_variance import bias_variance_advice, pipeline_noise, with_noise
+    frame, task = load_sales(real_workbook).frame.sample(frac=1.0, random_state=0), get_task('profit')
+    train, test = frame.iloc[:1200], frame.iloc[-600:]
+    results = {name: bias_variance_decomp(make_pipeline_for(model_config(name, task, params)), train, task.target(train), test,
+                                          task.target(test), n_rounds=6, n_jobs=1, noise=False)
+               for name, params in [('linear', {}), ('decision_tree', {'max_depth': 4})]}
+    both = pd.concat([train, test])
+    noisy = with_noise(results, pipeline_noise(make_pipeline_for(model_config('linear', task)), both, task.target(both)))
+    for name, r in noisy.items():
+        assert r.noise is not None and r.bias_net_of_noise >= 0
+        assert abs(r.noise + r.bias_net_of_noise + r.variance - r.loss) <= 0.01 * r.loss, (name, r)
+    assert noisy['linear'].noise > 0.5 * noisy['linear'].loss, noisy['linear']  # the finding the old advice hid
+    assert 'irreducible noise' in bias_variance_advice(noisy, units='$')
