@@ -14,14 +14,15 @@ from sklearn.tree import DecisionTreeRegressor
 from .config import TASK_NAMES, BadInput, stable_hash
 
 # %% auto #0
-__all__ = ['CANONICAL_COLUMNS', 'IDENTIFIER_COLUMNS', 'SEGMENT_COLUMNS', 'FLOAT32_TOLERANCE', 'SEVERITY_WEIGHTS', 'RULE_KINDS',
-           'is_identifier', 'raw_feature_map', 'model_matrix', 'explained_output', 'positive_prediction',
-           'explain_sample', 'frame_fingerprint', 'raw_importance', 'shap_values', 'check_additivity',
-           'plot_importance', 'plot_beeswarm', 'plot_waterfall', 'describe_drivers', 'cancelling_pairs',
-           'readable_condition', 'lime_explanations', 'partial_dependence_1d', 'partial_dependence_2d',
-           'numeric_features', 'partial_dependence_report', 'plot_pdp', 'segment_columns', 'row_errors',
-           'error_by_segment', 'holm', 'weak_segments', 'worst_rows', 'default_rules_path', 'validate_rules',
-           'load_rules', 'expected_calibration_error', 'run_checks', 'qualitative_score', 'explain_model']
+__all__ = ['CANONICAL_COLUMNS', 'IDENTIFIER_COLUMNS', 'SEGMENT_COLUMNS', 'MARGIN_SPACES', 'FLOAT32_TOLERANCE', 'SEVERITY_WEIGHTS',
+           'RULE_KINDS', 'is_identifier', 'raw_feature_map', 'model_matrix', 'output_link', 'explained_output',
+           'positive_prediction', 'explain_sample', 'frame_fingerprint', 'raw_importance', 'shap_values',
+           'check_additivity', 'additivity_check', 'plot_importance', 'plot_beeswarm', 'plot_waterfall',
+           'describe_drivers', 'cancelling_pairs', 'readable_condition', 'lime_explanations', 'partial_dependence_1d',
+           'partial_dependence_2d', 'numeric_features', 'partial_dependence_report', 'plot_pdp', 'segment_columns',
+           'row_errors', 'error_by_segment', 'holm', 'weak_segments', 'worst_rows', 'default_rules_path',
+           'validate_rules', 'load_rules', 'expected_calibration_error', 'run_checks', 'qualitative_score',
+           'explain_model']
 
 # %% ../nbs/30_qualitative_evaluator.ipynb #86a78f7a
 CANONICAL_COLUMNS = ['Sales Channel', 'WarehouseCode', 'OrderDate', 'ShipDate', 'ProcuredDate', 'DeliveryDate',
@@ -74,6 +75,21 @@ def _estimator_input(estimator, matrix:pd.DataFrame):
     "Give the estimator what it was fitted on: a named frame if it saw names, else an array (avoids sklearn's warnings)."
     return matrix if hasattr(estimator, 'feature_names_in_') else matrix.to_numpy()
 
+# %% ../nbs/30_qualitative_evaluator.ipynb #f959174f
+# objectives whose prediction is a transform of the summed trees (the margin); every other objective is the identity
+_LOG_OBJECTIVES = {'count:poisson', 'reg:gamma', 'reg:tweedie', 'survival:cox', 'survival:aft',   # xgboost
+                   'poisson', 'gamma', 'tweedie'}                                                  # lightgbm
+_LOGIT_OBJECTIVES = {'reg:logistic', 'binary:logistic', 'binary:logitraw', 'cross_entropy', 'xentropy', 'binary'}
+MARGIN_SPACES = {'log': 'margin: log of the prediction', 'logit': 'margin: log-odds of the prediction'}
+
+def output_link(estimator)->str:
+    "How a boosted regressor's prediction relates to the sum of its trees: 'identity', 'log' or 'logit'."
+    family = _family(estimator)
+    if family not in ('xgboost', 'lightgbm'): return 'identity'
+    objective = estimator.get_params().get('objective')
+    objective = objective if isinstance(objective, str) else ''
+    return 'log' if objective in _LOG_OBJECTIVES else 'logit' if objective in _LOGIT_OBJECTIVES else 'identity'
+
 # %% ../nbs/30_qualitative_evaluator.ipynb #bb2b0a89
 def _family(estimator)->str:
     "Which SHAP route fits `estimator`."
@@ -93,7 +109,12 @@ def explained_output(pipe, # fitted Pipeline
     "The model's own output in the space its SHAP values explain: (values, space)."
     est, family = pipe[-1], _family(pipe[-1])
     M = _estimator_input(est, model_matrix(pipe, X))
-    if task_type != 'classification': return np.asarray(est.predict(M), dtype=float), 'prediction'
+    if task_type != 'classification':
+        link = output_link(est)
+        if link == 'identity': return np.asarray(est.predict(M), dtype=float), 'prediction'
+        # tree SHAP of a Poisson/gamma/Tweedie/logistic booster adds up on the margin, not on the prediction: explain that, and say so
+        margin = est.predict(M, output_margin=True) if family == 'xgboost' else est.predict(M, raw_score=True)
+        return np.asarray(margin, dtype=float), MARGIN_SPACES[link]
     if family == 'xgboost': return np.asarray(est.predict(M, output_margin=True), dtype=float), 'log-odds'
     if family == 'lightgbm': return np.asarray(est.predict(M, raw_score=True), dtype=float), 'log-odds'
     if family == 'linear': return np.asarray(est.decision_function(M), dtype=float), 'log-odds'
@@ -225,6 +246,18 @@ def check_additivity(explained:dict, # result of `shap_values`
     rel_err = abs_err / scale
     return {'max_abs_error': float(abs_err.max(initial=0)), 'max_rel_error': float(rel_err.max(initial=0)),
             'passed': bool((rel_err <= tol).all()), 'tolerance': tol, 'rows': int(len(output))}
+
+# %% ../nbs/30_qualitative_evaluator.ipynb #9c259611
+def additivity_check(additivity:dict, # result of `check_additivity`
+                     space:str='prediction', # the output the SHAP values explain
+                    )->dict:
+    "The additivity result as a check record for the summary: a failed one is a finding like any other."
+    return {'name': 'shap_additivity', 'passed': bool(additivity['passed']), 'severity': 'high',
+            'detail': (f"base value + sum of SHAP values equals the model's {space} on all {additivity['rows']:,} explained rows "
+                       f"within {additivity['tolerance']:.0e} (largest relative error {additivity['max_rel_error']:.1e})"
+                       if additivity['passed'] else
+                       f"base value + sum of SHAP values misses the model's {space} by up to {additivity['max_rel_error']:.1%} "
+                       f"(allowed {additivity['tolerance']:.0e}) on {additivity['rows']:,} rows: the explanations are not of this model")}
 
 # %% ../nbs/30_qualitative_evaluator.ipynb #7b7fcb02
 def _explanation(explained:dict):
@@ -956,6 +989,8 @@ def explain_model(pipe, # fitted Pipeline: preprocessing steps, then the estimat
                'errors': error_analysis['errors'], 'cv_scores': cv_scores, 'baseline_cv_scores': baseline_cv_scores, 'data': data,
                'greater_is_better': greater_is_better, 'random_state': random_state}
     checks = timed('checks', lambda: run_checks(rules, context))
+    checks = sorted(checks + [additivity_check(additivity, explained['output_space'])],
+                    key=lambda r: {False: 0, None: 1, True: 2}[r['passed']])
     if plots:
         def draw():
             figures.update({'shap_importance': plot_importance(explained), 'shap_beeswarm': plot_beeswarm(explained),
@@ -968,7 +1003,9 @@ def explain_model(pipe, # fitted Pipeline: preprocessing steps, then the estimat
         for f in lime['figures'].values(): plt.close(f)
     timings['total'] = time.perf_counter() - started
     return {'shap': explained, 'importance': explained['importance'], 'additivity': additivity,
-            'drivers': describe_drivers(explained['importance'], target_name, cancelling=cancelling_pairs(explained)),
+            'drivers': describe_drivers(explained['importance'], target_name, cancelling=cancelling_pairs(explained))
+                       + (f" (SHAP on the model's {explained['output_space']}: contributions there multiply the prediction, they do not add to it.)"
+                          if explained['output_space'].startswith('margin') else ''),
             'lime': lime['table'], 'pdp': pdp, 'pdp_max_abs_diff': pdp['max_abs_diff'], **error_analysis,
             'checks': checks, 'qualitative_score': qualitative_score(checks), 'figures': figures, 'timings': timings,
             'sample_sizes': {'rows': len(X), 'shap': explained['sample_size'], 'pdp': pdp['sample_size'],

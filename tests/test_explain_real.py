@@ -1,8 +1,8 @@
-"advpipe's default business rules hold for the real orders they are checked on, and catch a model that breaks them."
+"On the real orders: the default business rules hold where they should and catch a planted violation; link-scale models explain their margin."
 import numpy as np, pytest
 from advpipe.data_loader import IDENTIFIER_COLUMNS, load_sales
 from advpipe.model_pipeline import get_task, make_pipeline_for, model_config
-from advpipe.qualitative_evaluator import load_rules, run_checks
+from advpipe.qualitative_evaluator import explain_model, run_checks
 
 
 @pytest.fixture(scope='module')
@@ -35,3 +35,21 @@ def test_default_rules_catch_a_planted_violation(real_profit):
     # a model taught that profit falls with every unit sold, on orders sold above cost
     checks = _checks(frame, X, y, y - 2.0 * frame['Order Quantity'] * frame['Unit Price'])
     assert checks['monotonicity:Order Quantity']['passed'] is False, checks['monotonicity:Order Quantity']
+
+
+@pytest.mark.parametrize('model, objective', [('xgboost', 'count:poisson'), ('lightgbm', 'poisson')])
+def test_a_poisson_model_is_explained_on_its_margin(real_profit, model, objective):
+    "SHAP of a log-link booster adds up on the margin; the output says so, and additivity is a check in the record."
+    frame, X, _ = real_profit
+    task = get_task('delivery_days')
+    X = frame.drop(columns=[c for c in [*IDENTIFIER_COLUMNS, *task.exclude] if c in frame.columns])
+    y = task.target(frame)
+    params = {'objective': objective, 'n_estimators': 40, 'n_jobs': 1}
+    pipe = make_pipeline_for(model_config(model, task, params)).fit(X, y)
+    report = explain_model(pipe, X, y, 'regression', target_name='Delivery time', sample_size=200, lime_k=0, top_features=0,
+                           plots=False, task='delivery_days', data=frame)
+    assert report['additivity']['passed'], report['additivity']
+    assert report['shap']['output_space'] == 'margin: log of the prediction'
+    additivity = next(c for c in report['checks'] if c['name'] == 'shap_additivity')
+    assert additivity['passed'] and 'margin' in additivity['detail'] and 'margin' in report['drivers']
+    assert all('nan' not in c['detail'] for c in report['checks'])
