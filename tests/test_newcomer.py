@@ -1,6 +1,7 @@
-"The command line as a newcomer meets it: where the store is, a closed pipe, a bare command."
-import subprocess
-from conftest import ADVPIPE, run_advpipe
+"A newcomer's first minutes: where the store is, a closed pipe, a bare command, notebooks that export as Python."
+import json, subprocess, sys
+from pathlib import Path
+from conftest import ADVPIPE, REPO, run_advpipe
 
 
 def test_cache_stats_says_where_the_store_is_and_a_scratch_folder_gets_none(tmp_path):
@@ -25,3 +26,12 @@ def test_bare_command_prints_usage_once(tmp_path):
     result = run_advpipe([], cwd=tmp_path, home=tmp_path/'home', check=2)
     assert result.stderr.count('usage: advpipe') == 1 and 'error' not in result.stderr and 'cache_command' not in result.stderr
     assert run_advpipe(['--version'], cwd=tmp_path, check=0).stdout.startswith('advpipe ')
+
+
+def test_notebooks_export_as_python_scripts(tmp_path):
+    notebooks = sorted((REPO/'nbs').rglob('[0-9][0-9]_*.ipynb'))
+    missing = [p.name for p in notebooks if json.loads(p.read_text())['metadata'].get('language_info', {}).get('file_extension') != '.py']
+    assert notebooks and missing == [], f'no language_info (nbconvert --to script would write .txt): {missing}'
+    subprocess.run([Path(sys.executable).parent/'jupyter', 'nbconvert', '--to', 'script', REPO/'nbs'/'00_config.ipynb', '--output-dir', tmp_path],
+                   check=True, capture_output=True)
+    assert (tmp_path/'00_config.py').exists()
