@@ -1,0 +1,63 @@
+"The explain and evaluate pages as a reviewer's browser shows them (headless Debian Chromium, offline), on the shared default run."
+import re, shutil
+import pytest
+
+CHROMIUM = shutil.which('chromium') or shutil.which('chromium-browser')
+needs_chromium = pytest.mark.skipif(CHROMIUM is None, reason='Debian chromium is not installed (.ci/run installs it: apt-get install chromium)')
+
+
+def _read_page(path):
+    "Headings and images of a page in document order, its text, and console errors."
+    from playwright.sync_api import sync_playwright
+    errors = []
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=['--no-sandbox', '--disable-gpu', '--disable-background-networking'])
+        tab = browser.new_page()
+        tab.on('pageerror', lambda e: errors.append(str(e)))
+        tab.goto(path.as_uri(), wait_until='load')
+        items = tab.eval_on_selector_all('h1, h2, h3, img', """els => els.map(e => e.tagName === 'IMG'
+            ? ['img', e.getAttribute('src').slice(-200), e.naturalWidth, e.naturalHeight] : ['h', e.innerText.trim()])""")
+        text = tab.inner_text('body')
+        browser.close()
+    return items, text, errors
+
+
+def _images_under(items, heading):
+    "The images between the heading that starts with `heading` and the next heading."
+    starts = [i for i, item in enumerate(items) if item[0] == 'h' and item[1].startswith(heading)]
+    assert len(starts) == 1, f'{heading!r} appears {len(starts)} times'
+    following = items[starts[0] + 1:]
+    end = next((i for i, item in enumerate(following) if item[0] == 'h'), len(following))
+    return [item for item in following[:end] if item[0] == 'img']
+
+
+@needs_chromium
+def test_explain_page_has_one_beeswarm_one_waterfall_and_readable_numbers(default_run):
+    run_dir, _ = default_run
+    items, text, errors = _read_page(run_dir/'04_explain.html')
+    assert errors == []
+    assert len(_images_under(items, 'SHAP beeswarm')) == 1 and len(_images_under(items, 'SHAP waterfall')) == 1
+    images = [item[1] for item in items if item[0] == 'img']
+    assert len(images) == len(set(images)), 'an image appears twice'
+    assert all(w > 0 and h > 0 for _, _, w, h in (item for item in items if item[0] == 'img'))
+    assert not re.search(r'\d{13,}', text), re.search(r'.{40}\d{13,}.{10}', text)  # nanoseconds since 1970 (LIME on dates)
+    assert 'Synthetic data' in text and not re.search(r'\bnan\b', text)
+
+
+@needs_chromium
+def test_evaluate_page_reads_noise_bias_variance_in_target_units(default_run):
+    run_dir, _ = default_run
+    items, text, errors = _read_page(run_dir/'03_evaluate.html')
+    assert errors == [] and 'Synthetic data' in text and '✅' not in text
+    assert 'noise ($²)' in text and 'bias² ($²)' in text and 'model__max_depth' not in text
+    assert not re.search(r'\bnan\b', text)
+
+
+def test_default_run_summary_splits_the_loss(default_run):
+    "summary.json: noise + bias² + variance is each model's loss (within 1%), and additivity is a check."
+    import json
+    summary = json.loads((default_run[0]/'summary.json').read_text())
+    for entry in summary['bias_variance']:
+        assert abs(entry['noise'] + entry['bias_squared'] + entry['variance'] - entry['loss']) <= 0.01 * entry['loss'], entry
+        assert entry['units'] == '$' and entry['bias'] == pytest.approx(entry['noise'] + entry['bias_squared'])
+    assert any(c['name'] == 'shap_additivity' and c['passed'] for c in summary['checks'])
