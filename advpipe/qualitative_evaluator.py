@@ -284,6 +284,8 @@ def plot_beeswarm(explained:dict, # result of `shap_values`
     import shap
     fig = plt.figure(figsize=(8, 0.4 * max_display + 1.5))
     shap.plots.beeswarm(_explanation(explained), max_display=max_display, show=False, plot_size=None)
+    from matplotlib.ticker import MaxNLocator
+    fig.axes[0].xaxis.set_major_locator(MaxNLocator(5))  # wide ranges (profit in $) otherwise print ticks into each other
     fig.tight_layout()
     return fig
 
@@ -342,7 +344,8 @@ def describe_drivers(importance:pd.DataFrame, # `shap_values(...)['importance']`
     text = f"{target[0].upper() + target[1:]} is driven mostly by " + ', '.join(parts[:-1]) + \
            (' and ' if len(parts) > 1 else '') + parts[-1] + '.'
     for a, b, alone, together in cancelling or []:
-        text += (f" {a} and {b} largely cancel each other (mean |SHAP| {alone:,.4g} apart, {together:,.4g} together): "
+        text += (f" {a} and {b} largely cancel each other (mean |SHAP| {alone:,.0f} apart, {together:,.0f} together): "
+                 if alone >= 100 else f" {a} and {b} largely cancel each other (mean |SHAP| {alone:.3g} apart, {together:.3g} together): "
                  f"read them as one effect, not as two drivers.")
     ids = importance[importance.identifier]
     if ids.share.sum() > identifier_share:
@@ -554,8 +557,9 @@ def plot_pdp(report:dict, # result of `partial_dependence_report`
         else:
             g1, g2 = r['grids']
             mesh = ax.pcolormesh(np.arange(len(g2) + 1), np.arange(len(g1) + 1), r['pdp'], cmap='viridis')
-            ax.set_xticks(np.arange(len(g2)) + 0.5, [f'{v:.3g}' for v in g2], rotation=45, fontsize=7)
-            ax.set_yticks(np.arange(len(g1)) + 0.5, [f'{v:.3g}' for v in g1], fontsize=7)
+            tick = lambda v: f'{v:,.0f}' if abs(v) >= 1000 else f'{v:.3g}'
+            ax.set_xticks(np.arange(len(g2)) + 0.5, [tick(v) for v in g2], rotation=45, fontsize=8)
+            ax.set_yticks(np.arange(len(g1)) + 0.5, [tick(v) for v in g1], fontsize=8)
             ax.set_xlabel(r['features'][1]); ax.set_ylabel(r['features'][0]); fig.colorbar(mesh, ax=ax)
     axes[0][0].set_ylabel(axes[0][0].get_ylabel() or 'prediction')
     fig.suptitle(f"Partial dependence ({report['sample_size']} rows)"); fig.tight_layout()
@@ -824,8 +828,9 @@ def _check_plausibility(rule, ctx):
     excess = _predict(ctx, X) - revenue
     bad = excess > rule['tolerance']
     return bad.mean() <= rule['max_violation_share'], (
-        f"{bad.sum()} of {len(X)} predictions ({bad.mean():.2%}) exceed revenue (quantity x price x (1 - discount))"
-        + (f", by up to {excess.max():.4g}" if bad.any() else f"; the closest is {-excess.max():.4g} below it")), None
+        f"{bad.sum():,} of {len(X):,} predictions ({bad.mean():.2%}) exceed revenue (quantity x price x (1 - discount))"
+        + (f", by up to {excess.max():,.4g}" if bad.any() else f"; the closest is {-excess.max():,.4g} below it")
+        + f"; allowed {rule['max_violation_share']:.1%}"), None
 
 def _check_segment_parity(rule, ctx):
     column = rule['column']
