@@ -35,3 +35,12 @@ def test_notebooks_export_as_python_scripts(tmp_path):
     subprocess.run([Path(sys.executable).parent/'jupyter', 'nbconvert', '--to', 'script', REPO/'nbs'/'00_config.ipynb', '--output-dir', tmp_path],
                    check=True, capture_output=True)
     assert (tmp_path/'00_config.py').exists()
+
+
+def test_packaging_prints_no_setuptools_warning(tmp_path):
+    "Building advpipe (what `make setup` does) prints none of setuptools' warning boxes: license, rules package, editable."
+    build = subprocess.run([sys.executable, '-m', 'pip', 'wheel', '-q', '--no-deps', '--no-build-isolation', '-w', tmp_path, REPO],
+                           capture_output=True, text=True, cwd=tmp_path)
+    assert build.returncode == 0, build.stderr[-2000:]
+    ours = [line for line in build.stderr.splitlines() if 'Warning' in line or 'deprecated' in line.lower()]
+    assert ours == [], ours

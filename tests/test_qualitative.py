@@ -280,7 +280,7 @@ def test_beats_baseline(toy):
     ctx = {'task_type': 'regression', 'cv_scores': [-100., -110.], 'baseline_cv_scores': [-800., -790.]}
     assert one('beats_baseline', ctx, margin=0.10)['passed'] is True
     record = one('beats_baseline', {**ctx, 'baseline_cv_scores': [-108., -110.]}, margin=0.10)
-    assert record['passed'] is False and 'required 10.0%' in record['detail']
+    assert record['passed'] is False and 'required +10.0%' in record['detail']
     # losses where smaller is better
     assert one('beats_baseline', {**ctx, 'cv_scores': [100.], 'baseline_cv_scores': [800.], 'greater_is_better': False})['passed']
     assert not one('beats_baseline', {**ctx, 'cv_scores': [0.50], 'baseline_cv_scores': [0.48]}, margin=0.05, margin_type='absolute')['passed']
