@@ -17,8 +17,8 @@ from .config import TASK_NAMES, BadInput, stable_hash
 __all__ = ['CANONICAL_COLUMNS', 'IDENTIFIER_COLUMNS', 'SEGMENT_COLUMNS', 'MARGIN_SPACES', 'FLOAT32_TOLERANCE', 'is_identifier',
            'raw_feature_map', 'model_matrix', 'output_link', 'explained_output', 'positive_prediction',
            'explain_sample', 'frame_fingerprint', 'raw_importance', 'shap_values', 'check_additivity',
-           'additivity_check', 'plot_importance', 'plot_beeswarm', 'plot_waterfall', 'describe_drivers',
-           'cancelling_pairs', 'readable_condition', 'lime_explanations', 'partial_dependence_1d',
+           'additivity_check', 'readable_names', 'plot_importance', 'plot_beeswarm', 'plot_waterfall',
+           'describe_drivers', 'cancelling_pairs', 'readable_condition', 'lime_explanations', 'partial_dependence_1d',
            'partial_dependence_2d', 'numeric_features', 'partial_dependence_report', 'plot_pdp']
 
 # %% ../nbs/30_explanations.ipynb #e36a0576
@@ -257,10 +257,22 @@ def additivity_check(additivity:dict, # result of `check_additivity`
                        f"(allowed {additivity['tolerance']:.0e}) on {additivity['rows']:,} rows: the explanations are not of this model")}
 
 # %% ../nbs/30_explanations.ipynb #7aee94e0
+def readable_names(columns, # model-matrix column names
+                   raw_columns=None, # raw column names (default: canonical)
+                  )->list:
+    "Model-matrix names as a reader says them: a one-hot column `Time Zone_America/Chicago` becomes `Time Zone: America/Chicago`."
+    mapping = raw_feature_map(columns, raw_columns)
+    out = []
+    for column in map(str, columns):
+        bare, raw = column.split('__', 1)[-1], mapping[column]
+        out.append(f"{raw}: {bare[len(raw) + 1:]}" if bare.startswith(raw + '_') and len(bare) > len(raw) + 1 else bare)
+    return out
+
 def _explanation(explained:dict):
     import shap
+    raw = sorted(set(CANONICAL_COLUMNS) | set(explained['importance'].feature))
     return shap.Explanation(values=explained['values'].to_numpy(), base_values=explained['base_values'],
-                            data=explained['data'].to_numpy(), feature_names=list(explained['values'].columns))
+                            data=explained['data'].to_numpy(), feature_names=readable_names(explained['values'].columns, raw))
 
 def plot_importance(explained:dict, # result of `shap_values`
                     top:int=15, # features to show
