@@ -18,12 +18,10 @@ class BadInput(ValueError):
 
 # %% ../nbs/00_config.ipynb #d9547ed0
 def _default_home(start:Path)->Path:
-    "The nearest `.advpipe/` or advpipe checkout from `start` up, else the per-user data folder."
+    "The `.advpipe/` of the advpipe checkout that holds `start`, else the per-user data folder."
     folders = [start, *start.parents]
     checkout = next((f for f in folders if (f/'settings.ini').is_file() and (f/'nbs').is_dir()), None)
-    if checkout is not None: return checkout/'.advpipe'  # before any stray `.advpipe` inside it (nbs/stages/.advpipe)
-    existing = next((f for f in folders if (f/'.advpipe').is_dir()), None)
-    if existing is not None: return existing/'.advpipe'
+    if checkout is not None: return checkout/'.advpipe'  # never a stray `.advpipe` inside it (nbs/stages/.advpipe)
     import platformdirs
     return platformdirs.user_data_path('advpipe')
 
