@@ -79,6 +79,12 @@ def _run(args)->int:
     print(report)
     return 0
 
+def _by_value(mapping:dict)->dict:
+    "{value: 'key1, key2'}: one entry per distinct value, so a line says `month-first: OrderDate, ShipDate`."
+    grouped = {}
+    for key, value in mapping.items(): grouped.setdefault(value, []).append(key)
+    return {value: ', '.join(keys) for value, keys in grouped.items()}
+
 def _data_validate(args)->int:
     from advpipe.data_loader import load_sales
     from advpipe.validation import ROW_RULES, quarantine_counts, quarantine_samples
@@ -88,11 +94,14 @@ def _data_validate(args)->int:
     report = {'path': str(args.path), 'kind': sales.kind, 'rows': sales.rows, 'columns': frame.shape[1],
               'date_range': [str(frame['OrderDate'].min().date()), str(frame['OrderDate'].max().date())],
               'data_version': data_version(frame), 'quarantined_rows': len(sales.quarantine), 'quarantine': quarantine_counts(sales.quarantine),
-              'quarantine_samples': quarantine_samples(sales.quarantine)}
+              'quarantine_samples': quarantine_samples(sales.quarantine),
+              'date_orders': sales.date_orders, 'decimal_mark': sales.decimal_mark, 'missing_tables': sales.missing_tables}
     if args.json: print(json.dumps(report, indent=2))
     else:
         print(f"{report['path']}: {report['kind']}, {report['rows']:,} usable rows, {report['columns']} columns, "
               f"orders {report['date_range'][0]} to {report['date_range'][1]}, data version {report['data_version']}")
+        if sales.date_orders: print('dates read ' + ', '.join(f'{o}: {c}' for o, c in _by_value(sales.date_orders).items())
+                                    + (f"; decimal comma" if sales.decimal_mark == ',' else ''))
         print(f"quarantined: {report['quarantined_rows']}" + ''.join(
             f"\n  {rule} ({ROW_RULES[rule][0]}): {n}, e.g. {', '.join(map(str, report['quarantine_samples'].get(rule, [])[:3]))}"
             for rule, n in report['quarantine'].items()))
