@@ -19,9 +19,9 @@ def _model_params(pairs:list[str])->str:
     "`MODEL.PARAM=VALUE` pairs as the JSON the stages take; values are read as JSON when they parse, else text."
     overrides = {}
     for pair in pairs or []:
-        name, _, value = pair.partition('=')
+        name, equals, value = pair.partition('=')
         model, _, param = name.partition('.')
-        if not (model and param and _): raise BadInput(f'--model-param {pair!r}: expected MODEL.PARAM=VALUE, e.g. random_forest.n_estimators=300')
+        if not (model and param and equals): raise BadInput(f'--model-param {pair!r}: expected MODEL.PARAM=VALUE, e.g. random_forest.n_estimators=300')
         try: parsed = json.loads(value)
         except json.JSONDecodeError: parsed = value
         overrides.setdefault(model, {})[param] = parsed
@@ -62,6 +62,11 @@ def build_parser()->argparse.ArgumentParser:
     return parser
 
 # %% ../nbs/55_cli.ipynb #cc173a6f
+def _score(value)->str:
+    "A score for a reader: four decimals, or `n/a` (never `nan`) when there is none."
+    import math
+    return 'n/a' if value is None or (isinstance(value, float) and not math.isfinite(value)) else f'{value:.4f}'
+
 def _run(args)->int:
     from advpipe.main_pipeline import run_chain, StageFailed
     try:
@@ -74,7 +79,7 @@ def _run(args)->int:
         return 1
     report = Path(args.out).resolve()/summary['run_id']/'index.html'
     best = next((m for m in summary['models'] if m['name'] == summary['best_model']), None)
-    if best: print(f"advpipe: best model {best['name']}: {summary['task']['metric']} {best['cv_mean']:.4f} ± {best['cv_std']:.4f}", file=sys.stderr)
+    if best: print(f"advpipe: best model {best['name']}: {summary['task']['metric']} {_score(best['cv_mean'])} ± {_score(best['cv_std'])}", file=sys.stderr)
     print(f'advpipe: report at {report}', file=sys.stderr)
     print(report)
     return 0
@@ -145,8 +150,8 @@ def _versions(args)->int:
     for r in data: print(f"  {r['version']}  {r['rows']:>9,} rows  {'synthetic' if r['synthetic'] else 'real':9}  parent {r['parent'] or '-':12}  {r['registered_at']}  {r['source']}")
     print('model versions:')
     for r in models:
-        metric = next(iter(r['metrics'].items()), ('', float('nan')))
-        print(f"  {r['version']}  data {r['data_version']}  {r['task']:13} {r['model']:14} {metric[0]} {metric[1]:.4f}  {r['registered_at']}")
+        metric = next(iter(r['metrics'].items()), ('', None))
+        print(f"  {r['version']}  data {r['data_version']}  {r['task']:13} {r['model']:14} {metric[0]} {_score(metric[1])}  {r['registered_at']}")
     return 0
 
 def _bench(args)->int:

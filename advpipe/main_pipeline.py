@@ -16,7 +16,7 @@ from .stage_context import STAGES, run_record_key
 
 # %% auto #0
 __all__ = ['stage_notebook_dir', 'notebook_code', 'stage_key', 'IPCKernelManager', 'StageFailed', 'render_html', 'execute_stage',
-           'check_run_options', 'run_chain', 'build_summary', 'write_run']
+           'check_run_options', 'check_before_kernels', 'check_against_data', 'run_chain', 'build_summary', 'write_run']
 
 # %% ../nbs/52_main_pipeline.ipynb #13815d92
 def stage_notebook_dir()->Path:
@@ -113,6 +113,21 @@ def check_run_options(data, task, models, model_params, folds, twin_rows):
     if not isinstance(twin_rows, int) or twin_rows < 50: raise BadInput(f'--twin-rows {twin_rows!r}: need at least 50 rows')
     if data and not Path(data).exists(): raise BadInput(f'--data {data}: no such file or folder')
 
+# %% ../nbs/52_main_pipeline.ipynb #f27d13af
+def check_before_kernels(task:str, models:str, model_params:str, random_state:int, twin_seed:int, out:str|Path):
+    "Every option that can be judged without the data (seeds, reports folder, model parameters against the estimators' own constraints)."
+    from advpipe.config import check_model_params, check_out_dir, check_seed
+    check_seed(random_state); check_seed(twin_seed)
+    check_out_dir(out)
+    from advpipe.model_pipeline import get_task  # scikit-learn: only now that the cheap checks passed
+    check_model_params(parse_model_params(model_params, parse_models(models)), get_task(task).type)
+
+def check_against_data(store, data:str, twin_rows:int, twin_seed:int, task:str, folds:int):
+    "Options that depend on the data (folds, a constant or single-class target), from the loaded frame: still before any kernel."
+    from advpipe.config import check_task_data
+    from advpipe.stage_context import load_sales_cached
+    check_task_data(load_sales_cached(store, data, twin_rows, twin_seed).frame, task, folds)
+
 # %% ../nbs/52_main_pipeline.ipynb #eaa634d9
 def run_chain(data:str|None=None,         # data file or folder; None = the synthetic twin
               task:str='profit',          # profit, high_margin or delivery_days
@@ -133,6 +148,7 @@ def run_chain(data:str|None=None,         # data file or folder; None = the synt
     wall_start = time.perf_counter()
     data = str(Path(data).resolve()) if data else ''
     check_run_options(data, task, models, model_params, folds, twin_rows)
+    check_before_kernels(task, models, model_params, random_state, twin_seed, out)
     if rules:
         if not Path(rules).is_file(): raise BadInput(f'--rules {rules}: no such file')
         from advpipe.qualitative_evaluator import load_rules
@@ -157,6 +173,7 @@ def run_chain(data:str|None=None,         # data file or folder; None = the synt
         # load stage then takes the validated frame from the store instead of parsing the file again
         from advpipe.stage_context import load_sales_cached
         load_sales_cached(store, data, twin_rows, twin_seed)
+    check_against_data(store, data, twin_rows, twin_seed, task, folds)  # a constant target or too many folds: one line, exit 2
     out_dir.mkdir(parents=True, exist_ok=True)  # only now: bad data leaves no empty report folder behind
     for number, stage in enumerate(STAGES, 1):
         if failure:
