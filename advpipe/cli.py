@@ -55,6 +55,7 @@ def build_parser()->argparse.ArgumentParser:
     clear = cache.add_parser('clear', help='empty the cache namespace (registry and history are kept)'); clear.add_argument('--yes', action='store_true')
     backup = cache.add_parser('backup', help='write registry, history and cache to one file'); backup.add_argument('file')
     restore = cache.add_parser('restore', help='load a backup into the store (history is appended, never duplicated)'); restore.add_argument('file')
+    cache.add_parser('sync', help='move records written to SQLite while Redis was unreachable or full back into Redis (no duplicates)')
     versions = sub.add_parser('versions', help='list data and model versions'); versions.add_argument('--json', action='store_true')
     bench = sub.add_parser('bench', help='run the benchmarks (ratios measured within one run)')
     bench.add_argument('--quick', action='store_true', help='smaller sizes'); bench.add_argument('--json', action='store_true')
@@ -68,7 +69,8 @@ def _score(value)->str:
     return 'n/a' if value is None or (isinstance(value, float) and not math.isfinite(value)) else f'{value:.4f}'
 
 def _run(args)->int:
-    from advpipe.main_pipeline import run_chain, StageFailed
+    from advpipe.main_pipeline import run_chain, StageFailed, interrupted
+    import signal; signal.signal(signal.SIGINT, interrupted); signal.signal(signal.SIGTERM, interrupted)  # one line, nothing left running
     try:
         summary = run_chain(data=args.data, task=args.task, out=args.out, run_id=args.run_id, force=args.force, models=args.models,
                             model_params=_model_params(args.model_param), folds=args.folds, twin_rows=args.twin_rows,
@@ -127,6 +129,11 @@ def _cache(args)->int:
         for ns, counts in stats['namespaces'].items():
             print(f"{ns}: {counts['entries']} entries" + (f", {counts['bytes']:,} bytes" if 'bytes' in counts else ''))
         for k, v in stats['server'].items(): print(f'{k}: {v}')
+        return 0
+    if args.cache_command == 'sync':
+        from advpipe.redis_cache import sync_store
+        counts = sync_store(store)
+        print(f"moved {counts['registry']} registry entries, {counts['history']} history records and {counts['cache']} cache entries from SQLite to Redis")
         return 0
     if args.cache_command in ('backup', 'restore'):
         from advpipe.redis_cache import backup_store, restore_store
