@@ -11,6 +11,7 @@ import numpy as np, pandas as pd
 from .config import BadInput
 from .logger import get_logger
 from .schema import ALL_CANONICAL, CANONICAL_BY_KEY, IDENTIFIER_COLUMNS, LOOKUP_TABLES, NUMERIC_LOOKUP_COLUMNS, ORDER_COLUMNS, header_key
+from .synthetic_twin import make_twin_tables
 from .validation import validate
 
 log = get_logger('data')
@@ -423,7 +424,6 @@ def load_sales(path:str|Path|None=None, # workbook, CSV, folder or parquet; None
               )->SalesData:
     "Load, type, join and validate US Regional Sales data, or make the synthetic twin."
     if path is None or str(path) == '':
-        from advpipe.synthetic_twin import make_twin_tables
         tables, kind, source = make_twin_tables(twin_rows, twin_seed), 'synthetic', f'synthetic twin (rows={twin_rows}, seed={twin_seed})'
     else:
         tables, kind = read_tables(path); source = str(path)
