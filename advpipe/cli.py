@@ -22,9 +22,9 @@ def _model_params(pairs:list[str])->str:
     "`MODEL.PARAM=VALUE` pairs as the JSON the stages take; values are read as JSON when they parse, else text."
     overrides = {}
     for pair in pairs or []:
-        name, _, value = pair.partition('=')
+        name, equals, value = pair.partition('=')
         model, _, param = name.partition('.')
-        if not (model and param and _): raise BadInput(f'--model-param {pair!r}: expected MODEL.PARAM=VALUE, e.g. random_forest.n_estimators=300')
+        if not (model and param and equals): raise BadInput(f'--model-param {pair!r}: expected MODEL.PARAM=VALUE, e.g. random_forest.n_estimators=300')
         try: parsed = json.loads(value)
         except json.JSONDecodeError: parsed = value
         overrides.setdefault(model, {})[param] = parsed
@@ -70,6 +70,7 @@ def build_parser()->argparse.ArgumentParser:
     clear = cache.add_parser('clear', help='empty the cache namespace (registry and history are kept)'); clear.add_argument('--yes', action='store_true', help='do not ask for confirmation')
     backup = cache.add_parser('backup', help='write registry, history and cache to one file'); backup.add_argument('file', help='backup file to write')
     restore = cache.add_parser('restore', help='load a backup into the store (history is appended, never duplicated)'); restore.add_argument('file', help='backup file to read')
+    cache.add_parser('sync', help='move records written to SQLite while Redis was unreachable or full back into Redis (no duplicates)')
     versions = sub.add_parser('versions', help='list data and model versions'); versions.add_argument('--json', action='store_true', help='print JSON')
     bench = sub.add_parser('bench', help='run the benchmarks (ratios measured within one run)')
     bench.add_argument('--quick', action='store_true', help='smaller sizes'); bench.add_argument('--json', action='store_true', help='print JSON')
@@ -79,8 +80,14 @@ def build_parser()->argparse.ArgumentParser:
     return parser
 
 # %% ../nbs/55_cli.ipynb #cc173a6f
+def _score(value)->str:
+    "A score for a reader: four decimals, or `n/a` (never `nan`) when there is none."
+    import math
+    return 'n/a' if value is None or (isinstance(value, float) and not math.isfinite(value)) else f'{value:.4f}'
+
 def _run(args)->int:
-    from advpipe.main_pipeline import run_chain, StageFailed
+    from advpipe.main_pipeline import run_chain, StageFailed, interrupted
+    import signal; signal.signal(signal.SIGINT, interrupted); signal.signal(signal.SIGTERM, interrupted)  # one line, nothing left running
     try:
         summary = run_chain(data=args.data, task=args.task, out=args.out, run_id=args.run_id, force=args.force, models=args.models,
                             model_params=_model_params(args.model_param), folds=args.folds, twin_rows=args.twin_rows,
@@ -93,12 +100,18 @@ def _run(args)->int:
     best = next((m for m in summary['models'] if m['name'] == summary['best_model']), None)
     baseline = next((m for m in summary['models'] if m['name'] == 'baseline'), None)
     if best and baseline and best['name'] != 'baseline' and best['cv_mean'] <= baseline['cv_mean']:  # not 'best' at anything
-        print(f"advpipe: no model beats the baseline ({summary['task']['metric']} {baseline['cv_mean']:.4f}); the closest, {best['name']}, "
-              f"scores {best['cv_mean']:.4f}: the target looks like noise for these features", file=sys.stderr)
-    elif best: print(f"advpipe: best model {best['name']}: {summary['task']['metric']} {best['cv_mean']:.4f} ± {best['cv_std']:.4f}", file=sys.stderr)
+        print(f"advpipe: no model beats the baseline ({summary['task']['metric']} {_score(baseline['cv_mean'])}); the closest, {best['name']}, "
+              f"scores {_score(best['cv_mean'])}: the target looks like noise for these features", file=sys.stderr)
+    elif best: print(f"advpipe: best model {best['name']}: {summary['task']['metric']} {_score(best['cv_mean'])} ± {_score(best['cv_std'])}", file=sys.stderr)
     print(f'advpipe: report at {report}', file=sys.stderr)
     print(report)
     return 0
+
+def _by_value(mapping:dict)->dict:
+    "{value: 'key1, key2'}: one entry per distinct value, so a line says `month-first: OrderDate, ShipDate`."
+    grouped = {}
+    for key, value in mapping.items(): grouped.setdefault(value, []).append(key)
+    return {value: ', '.join(keys) for value, keys in grouped.items()}
 
 def _data_validate(args)->int:
     from advpipe.data_loader import load_sales
@@ -109,11 +122,14 @@ def _data_validate(args)->int:
     report = {'path': str(args.path), 'kind': sales.kind, 'rows': sales.rows, 'columns': frame.shape[1],
               'date_range': [str(frame['OrderDate'].min().date()), str(frame['OrderDate'].max().date())],
               'data_version': data_version(frame), 'quarantined_rows': len(sales.quarantine), 'quarantine': quarantine_counts(sales.quarantine),
-              'quarantine_samples': quarantine_samples(sales.quarantine)}
+              'quarantine_samples': quarantine_samples(sales.quarantine),
+              'date_orders': sales.date_orders, 'decimal_mark': sales.decimal_mark, 'missing_tables': sales.missing_tables}
     if args.json: print(json.dumps(report, indent=2))
     else:
         print(f"{report['path']}: {report['kind']}, {report['rows']:,} usable rows, {report['columns']} columns, "
               f"orders {report['date_range'][0]} to {report['date_range'][1]}, data version {report['data_version']}")
+        if sales.date_orders: print('dates read ' + ', '.join(f'{o}: {c}' for o, c in _by_value(sales.date_orders).items())
+                                    + (f"; decimal comma" if sales.decimal_mark == ',' else ''))
         print(f"quarantined: {report['quarantined_rows']}" + ''.join(
             f"\n  {rule} ({ROW_RULES[rule][0]}): {n}, e.g. {', '.join(map(str, report['quarantine_samples'].get(rule, [])[:3]))}"
             for rule, n in report['quarantine'].items()))
@@ -138,6 +154,11 @@ def _cache(args)->int:
             print(f"{ns}: {counts['entries']} entries" + (f", {counts['bytes']:,} bytes" if 'bytes' in counts else ''))
         for k, v in stats['server'].items(): print(f'{k}: {v}')
         return 0
+    if args.cache_command == 'sync':
+        from advpipe.redis_cache import sync_store
+        counts = sync_store(store)
+        print(f"moved {counts['registry']} registry entries, {counts['history']} history records and {counts['cache']} cache entries from SQLite to Redis")
+        return 0
     if args.cache_command in ('backup', 'restore'):
         from advpipe.redis_cache import backup_store, restore_store
         counts = (backup_store if args.cache_command == 'backup' else restore_store)(store, args.file)
@@ -160,8 +181,8 @@ def _versions(args)->int:
     for r in data: print(f"  {r['version']}  {r['rows']:>9,} rows  {'synthetic' if r['synthetic'] else 'real':9}  parent {r['parent'] or '-':12}  {r['registered_at']}  {r['source']}")
     print('model versions:')
     for r in models:
-        metric = next(iter(r['metrics'].items()), ('', float('nan')))
-        print(f"  {r['version']}  data {r['data_version']}  {r['task']:13} {r['model']:14} {metric[0]} {metric[1]:.4f}  {r['registered_at']}")
+        metric = next(iter(r['metrics'].items()), ('', None))
+        print(f"  {r['version']}  data {r['data_version']}  {r['task']:13} {r['model']:14} {metric[0]} {_score(metric[1])}  {r['registered_at']}")
     return 0
 
 def _bench(args)->int:

@@ -4,12 +4,13 @@
 
 # %% ../nbs/00_config.ipynb #d2a734e4
 from __future__ import annotations
-import hashlib, os
+import contextlib, hashlib, os, re
 from pathlib import Path
 
 # %% auto #0
-__all__ = ['TASK_NAMES', 'MODEL_NAMES', 'DEFAULT_MODELS', 'BadInput', 'advpipe_home', 'stable_hash', 'package_source_hash',
-           'file_fingerprint', 'project_root', 'parse_models', 'parse_model_params']
+__all__ = ['TASK_NAMES', 'MODEL_NAMES', 'DEFAULT_MODELS', 'MAX_SEED', 'BadInput', 'advpipe_home', 'stable_hash',
+           'package_source_hash', 'file_fingerprint', 'project_root', 'parse_models', 'parse_model_params',
+           'check_seed', 'check_out_dir', 'check_model_params', 'check_task_data']
 
 # %% ../nbs/00_config.ipynb #5803dabe
 class BadInput(ValueError):
@@ -102,3 +103,120 @@ def parse_model_params(model_params:str|dict, # JSON text like `{"random_forest"
     unknown = [m for m in overrides if m not in models]
     if unknown: raise BadInput(f'--model-param: {unknown[0]!r} is not among the models of this run ({", ".join(models)})')
     return overrides
+
+# %% ../nbs/00_config.ipynb #abf3ad42
+MAX_SEED = 2**32 - 1  # numpy's and scikit-learn's seeds are unsigned 32-bit
+
+def check_seed(seed, option:str='--seed')->int:
+    "`seed` when it is a whole number numpy accepts as a seed; bad input otherwise."
+    if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed <= MAX_SEED:
+        raise BadInput(f'{option} {seed!r}: must be a whole number from 0 to {MAX_SEED}')
+    return seed
+
+def check_out_dir(out:str|Path, option:str='--out')->Path:
+    "The reports folder `out`: refused when it names a file, or a place where no folder can be made."
+    path = Path(out).expanduser()
+    existing = next((p for p in [path, *path.parents] if p.exists()), None)
+    if path.exists() and not path.is_dir(): raise BadInput(f'{option} {out}: is a file, not a folder')
+    if existing is not None and existing != path and not existing.is_dir():
+        raise BadInput(f'{option} {out}: {existing} is a file, so no folder can be made under it')
+    if existing is not None and not os.access(existing, os.W_OK | os.X_OK): raise BadInput(f'{option} {out}: {existing} is not writable')
+    return path
+
+# %% ../nbs/00_config.ipynb #3cfe49e2
+def _known_params(estimator)->set:
+    "Every parameter name the estimator takes: its scikit-learn parameters, and for XGBoost and LightGBM their boosters' own names and aliases."
+    known = set(estimator.get_params(deep=False))
+    module = type(estimator).__module__
+    if module.startswith('lightgbm'):
+        from lightgbm.basic import _ConfigAliases
+        known |= {name for main, aliases in _ConfigAliases._get_all_param_aliases().items() for name in [main, *aliases]}
+    elif module.startswith('xgboost'):
+        import json, numpy as np
+        from sklearn.base import clone
+        tiny = clone(estimator).set_params(n_estimators=1, n_jobs=1)
+        X = np.arange(60, dtype=float).reshape(20, 3); tiny.fit(X, np.arange(20) % 2)
+        def names(node):
+            if isinstance(node, dict):
+                for key, value in node.items(): yield key; yield from names(value)
+        known |= set(names(json.loads(tiny.get_booster().save_config())))
+    return known
+
+@contextlib.contextmanager
+def _native_output_silenced():
+    "Send file descriptors 1 and 2 to /dev/null: boosters' C++ code prints `[LightGBM] [Fatal] ...` past Python's streams."
+    import sys
+    for stream in (sys.stdout, sys.stderr): stream.flush()
+    saved = [os.dup(1), os.dup(2)]
+    with open(os.devnull, 'w') as devnull:
+        os.dup2(devnull.fileno(), 1); os.dup2(devnull.fileno(), 2)
+        try: yield
+        finally:
+            os.dup2(saved[0], 1); os.dup2(saved[1], 2)
+            for fd in saved: os.close(fd)
+
+def _tiny_fit(estimator, task_type:str):
+    "Fit a one-round copy of `estimator` on 40 made-up rows: XGBoost and LightGBM check their parameters only when fitting."
+    import numpy as np
+    from sklearn.base import clone
+    rng = np.random.default_rng(0)
+    X = rng.uniform(0, 1, (40, 3))
+    y = (np.arange(40) % 2) if task_type == 'classification' else rng.uniform(1, 10, 40)  # positive: Poisson, gamma and Tweedie need it
+    with _native_output_silenced(): clone(estimator).set_params(n_estimators=1, n_jobs=1).fit(X, y)
+
+def check_model_params(overrides:dict, # {model: {parameter: value}} from `parse_model_params`
+                       task_type:str,  # `regression` or `classification`: the estimator class depends on it
+                      )->dict:
+    "`overrides` after checking every name and value against the estimator's own parameters and constraints; bad input otherwise."
+    import warnings
+    from advpipe.model_pipeline import MODELS, _estimator
+    for model, params in overrides.items():
+        estimator = _estimator(model, task_type, dict(MODELS[model][task_type]))
+        known = _known_params(estimator)
+        for name in params:
+            if name not in known:
+                import difflib
+                close = difflib.get_close_matches(name, sorted(known), n=3, cutoff=0.75)
+                hint = f"; did you mean {', '.join(close[:3])}?" if close else ''
+                raise BadInput(f"--model-param {model}.{name}: {type(estimator).__name__} has no parameter {name!r}{hint}")
+        setting = ', '.join(f'{model}.{k}={v!r}' for k, v in params.items())
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter('ignore')
+                estimator.set_params(**params)
+                if hasattr(estimator, '_parameter_constraints'): estimator._validate_params()  # scikit-learn's own constraints
+                if 'n_estimators' in params and (isinstance(params['n_estimators'], bool) or not isinstance(params['n_estimators'], int) or params['n_estimators'] < 1):
+                    raise ValueError(f"n_estimators must be a whole number of at least 1, not {params['n_estimators']!r}")
+                if type(estimator).__module__.split('.')[0] in ('xgboost', 'lightgbm'): _tiny_fit(estimator, task_type)
+        except Exception as error:
+            reason = ' '.join(str(error).split())  # boosters' messages span lines
+            reason = re.sub(r'\[\d\d:\d\d:\d\d\] \S+:\d+: |\s*at /\S+, line \d+\s*\.?|\s*Stack trace:.*', '', reason)  # C++ source locations
+            reason = reason.split(' Objective candidate')[0]
+            reason = reason[:240] + ('...' if len(reason) > 240 else '')
+            raise BadInput(f'--model-param {setting}: {reason or type(error).__name__}') from None
+    return overrides
+
+# %% ../nbs/00_config.ipynb #c17648de
+def _shown(value)->str: return f'{value:g}' if isinstance(value, float) else str(value)
+
+def check_task_data(frame, # the loaded, validated orders (`SalesData.frame`)
+                    task:str, folds:int,
+                    min_share:float=0.01, # a target whose rarer side holds less than this share of rows is nearly degenerate
+                   ):
+    "Refuse, before any model is trained, a task whose target is constant, single-class or nearly so, and more folds than the data holds."
+    from advpipe.model_pipeline import get_task
+    definition = get_task(task)
+    target = definition.target(frame).dropna()
+    rows = len(target)
+    if folds > rows: raise BadInput(f'--folds {folds}: more folds than the {rows:,} usable rows')
+    counts = target.value_counts()
+    if len(counts) == 1:
+        raise BadInput(f'--task {task}: the target is constant (all {rows:,} orders have {task} = {_shown(counts.index[0])}); there is nothing to learn or to score')
+    if definition.type == 'classification':
+        rare_class, rare = counts.index[-1], int(counts.iloc[-1])
+        if rare / rows < min_share:
+            raise BadInput(f'--task {task}: the target is nearly single-class (only {rare:,} of {rows:,} orders have {task} = {_shown(rare_class)}); scores on it would mean nothing')
+        if rare < folds: raise BadInput(f'--folds {folds}: more folds than the {rare:,} orders with {task} = {_shown(rare_class)}')
+    elif counts.iloc[0] / rows > 1 - min_share:
+        raise BadInput(f'--task {task}: the target is nearly constant ({counts.iloc[0]/rows:.1%} of {rows:,} orders have {task} = {_shown(counts.index[0])}); '
+                       f'there is almost nothing to learn or to score')

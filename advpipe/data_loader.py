@@ -9,36 +9,23 @@ from dataclasses import dataclass, field
 from pathlib import Path
 import numpy as np, pandas as pd
 from .config import BadInput
+from .logger import get_logger
+from .schema import ALL_CANONICAL, CANONICAL_BY_KEY, IDENTIFIER_COLUMNS, LOOKUP_TABLES, NUMERIC_LOOKUP_COLUMNS, ORDER_COLUMNS, header_key
+from .synthetic_twin import make_twin_tables
+from .validation import validate
+
+log = get_logger('data')
 
 # %% auto #0
-__all__ = ['ORDER_COLUMNS', 'LOOKUP_TABLES', 'NUMERIC_LOOKUP_COLUMNS', 'IDENTIFIER_COLUMNS', 'canonical_headers', 'parse_money',
-           'parse_dates', 'type_orders', 'join_tables', 'read_tables', 'SalesData', 'canonical_frame', 'load_sales']
+__all__ = ['log', 'MAX_FIELDS', 'MAX_LINE_BYTES', 'canonical_headers', 'decimal_mark', 'parse_number', 'parse_money',
+           'date_order', 'parse_dates', 'type_orders', 'join_tables', 'read_tables', 'SalesData', 'canonical_frame',
+           'load_sales']
 
 # %% ../nbs/10_data_loader.ipynb #59cafc83
-ORDER_COLUMNS = {  # canonical name -> kind
-    'OrderNumber': 'text', 'Sales Channel': 'category', 'WarehouseCode': 'category',
-    'ProcuredDate': 'date', 'OrderDate': 'date', 'ShipDate': 'date', 'DeliveryDate': 'date',
-    'CurrencyCode': 'category', '_SalesTeamID': 'id', '_CustomerID': 'id', '_StoreID': 'id', '_ProductID': 'id',
-    'Order Quantity': 'int', 'Discount Applied': 'float', 'Unit Price': 'money', 'Unit Cost': 'money'}
-LOOKUP_TABLES = {  # table -> (join key, columns kept, renames)
-    'customers': ('_CustomerID', ['Customer Names'], {}),
-    'products': ('_ProductID', ['Product Name'], {}),
-    'sales_team': ('_SalesTeamID', ['Sales Team', 'Region'], {'Region': 'Team Region'}),
-    'stores': ('_StoreID', ['City Name', 'County', 'StateCode', 'State', 'Type', 'Latitude', 'Longitude', 'AreaCode',
-                            'Population', 'Household Income', 'Median Income', 'Land Area', 'Water Area', 'Time Zone'],
-               {'Type': 'Store Type'}),
-    'regions': ('StateCode', ['Region'], {}),
-}
-NUMERIC_LOOKUP_COLUMNS = ['Latitude', 'Longitude', 'AreaCode', 'Population', 'Household Income', 'Median Income', 'Land Area', 'Water Area']
-IDENTIFIER_COLUMNS = ['OrderNumber', '_SalesTeamID', '_CustomerID', '_StoreID', '_ProductID']
+# the schema's names live in `advpipe.schema` (shared with validation and the twin); they are imported above
+_header_key, _ALL_CANONICAL, _CANONICAL_BY_KEY = header_key, ALL_CANONICAL, CANONICAL_BY_KEY
 
 # %% ../nbs/10_data_loader.ipynb #89c3e367
-def _header_key(name)->str: return re.sub(r'[^a-z0-9]', '', str(name).lower())
-
-_ALL_CANONICAL = list(ORDER_COLUMNS) + ['Customer Names', 'Product Name', 'Sales Team', 'Region', 'Team Region', 'Store Type', 'Type'] + \
-    [c for _, cols, _ in LOOKUP_TABLES.values() for c in cols]
-_CANONICAL_BY_KEY = {_header_key(c): c for c in _ALL_CANONICAL}
-
 def canonical_headers(frame:pd.DataFrame, # a table as read from a file
                       source:str,         # file (and sheet) name for error messages
                      )->pd.DataFrame:
@@ -56,50 +43,161 @@ def canonical_headers(frame:pd.DataFrame, # a table as read from a file
     return frame.rename(columns=renames)
 
 # %% ../nbs/10_data_loader.ipynb #139b3b1b
+_CURRENCY = r'^\s*[-+]?\s*[$€£¥]|[$€£¥]\s*$|\s*(?:USD|EUR|GBP)\s*$'
+
+def _number_text(values:pd.Series)->pd.Series:
+    "Number texts without currency signs, spaces or apostrophes (thousands marks in some locales), sign kept."
+    text = values.astype('string').str.strip()
+    negative = text.str.match(r'^\(.*\)$|^-|^[$€£¥]\s*-').fillna(False).astype(bool)  # accounting negatives: (12.50)
+    text = text.str.replace(r'[()$€£¥\s\u00a0\u202f\'+-]|USD|EUR|GBP', '', regex=True)
+    return text.where(~negative, '-' + text)
+
+def _decimal_evidence(text:pd.Series)->pd.DataFrame:
+    "Per value: `point` if it can only be read with a decimal point, `comma` if only with a decimal comma, `ambiguous` if with either (`1,963`, `1.963`)."
+    digits = text.str.lstrip('-')
+    both = digits.str.contains('.', regex=False) & digits.str.contains(',', regex=False)
+    last_comma = digits.str.rfind(',') > digits.str.rfind('.')
+    def single(mark):  # only `mark` appears: a thousands mark iff it groups digits in threes after 1-3 leading digits
+        grouped = digits.str.fullmatch(rf'[1-9]\d{{0,2}}(?:\{mark}\d{{3}})+')
+        once = digits.str.count(rf'\{mark}') == 1
+        only = digits.str.contains(mark, regex=False) & ~both
+        return only & grouped & once, only & ~grouped, only & grouped & ~once  # ambiguous, decimal, thousands
+    ambiguous_c, decimal_c, thousands_c = single(',')
+    ambiguous_p, decimal_p, thousands_p = single('.')
+    return pd.DataFrame({'point': (both & ~last_comma) | decimal_p | thousands_c, 'comma': (both & last_comma) | decimal_c | thousands_p,
+                         'ambiguous': ambiguous_c | ambiguous_p}).fillna(False).astype(bool)
+
+def decimal_mark(texts:list[pd.Series], # number texts of the columns that share one convention (one file)
+                 source:str)->str|None:
+    "`.` or `,`: the decimal mark that the values show; None when no value decides it; values that contradict each other are an error."
+    texts = [pd.Series(t.dropna().unique()) for t in texts]  # each distinct text once: exports repeat values
+    evidence = pd.concat([_decimal_evidence(_number_text(t)) for t in texts]) if texts else pd.DataFrame(columns=['point', 'comma'])
+    point, comma = bool(evidence['point'].any()), bool(evidence['comma'].any())
+    if point and comma: return None  # the columns disagree: each column decides for itself
+    return '.' if point else ',' if comma else None
+
+def parse_number(values:pd.Series, column:str, source:str,
+                 decimal:str|None=None, # the file's decimal mark (`decimal_mark`); the column's own values override it
+                 percent:bool=False,    # `7,5 %` is 0.075
+                )->pd.Series:
+    "Numbers from numbers or from text with a decimal point or a decimal comma (`1,963.10`, `1.963,10`, `0,075`, `$1 963,10`); NaN where a value is not a number; a value that reads as two different numbers is an error."
+    if pd.api.types.is_numeric_dtype(values): return values.astype('float64')
+    codes, distinct = pd.factorize(values)  # each distinct text once: exports repeat values
+    if len(distinct) < len(values):
+        numbers = parse_number(pd.Series(distinct, dtype=object), column, source, decimal, percent).to_numpy()
+        return pd.Series(np.where(codes >= 0, numbers[codes], np.nan), index=values.index, dtype='float64')
+    text = _number_text(values)
+    is_percent = text.str.endswith('%').fillna(False).astype(bool)
+    text = text.str.rstrip('%')
+    evidence = _decimal_evidence(text)
+    point, comma = bool(evidence['point'].any()), bool(evidence['comma'].any())
+    if point and comma:
+        raise BadInput(f"{source}: column {column!r} mixes decimal points and decimal commas, e.g. "
+                       f"{values[evidence['point']].iloc[0]!r} and {values[evidence['comma']].iloc[0]!r}")
+    mark = '.' if point else ',' if comma else decimal
+    if mark is None and evidence['ambiguous'].any():
+        raise BadInput(f"{source}: column {column!r} has numbers that read two ways, e.g. {values[evidence['ambiguous']].iloc[0]!r} "
+                       f"(thousands or decimals?), and no value in the file settles which")
+    thousands = ',' if mark != ',' else '.'
+    text = text.str.replace(thousands, '', regex=False)
+    if mark == ',': text = text.str.replace(',', '.', regex=False)
+    numbers = pd.to_numeric(text, errors='coerce').astype('float64')
+    return numbers / np.where(is_percent & percent, 100, 1)
+
 def _to_cents(amounts:pd.Series)->pd.Series:
     "Round half up to cents, as spreadsheet exports do (904.8349999999999 is 904.835 in float noise: 904.84)."
     return np.floor(amounts*100 + 0.5 + 1e-6) / 100
 
-def parse_money(values:pd.Series, column:str, source:str)->pd.Series:
-    "Numbers from numbers or from text like `$1,001.18`; unparseable text is an error naming the column."
-    if pd.api.types.is_numeric_dtype(values): return _to_cents(values.astype('float64'))
-    text = values.astype('string').str.strip().str.replace(r'^\$|,', '', regex=True).str.replace('$', '', regex=False)
-    numbers = pd.to_numeric(text, errors='coerce')
+def parse_money(values:pd.Series, column:str, source:str,
+                decimal:str|None=None, # the file's decimal mark when the column's own values leave it open
+               )->pd.Series:
+    "Amounts from numbers or text like `$1,001.18`, `1.963,10 €` or `1963,1`; unparseable text is an error naming the column."
+    numbers = parse_number(values, column, source, decimal)
     bad = numbers.isna() & values.notna()
     if bad.any(): raise BadInput(f"{source}: column {column!r} has values that are not amounts, e.g. {list(values[bad].astype(str).unique()[:3])}")
     # cents: the workbook carries float noise and sub-cent costs (1001.181) that the CSV export rounds away
-    return _to_cents(numbers.astype('float64'))
+    return _to_cents(numbers)
 
-_DATE_SHAPES = [  # (regex, format); day-first, as the data's documentation states
-    (r'^\d{4}-\d{2}-\d{2}([ T]\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?$', 'ISO8601'),
-    (r'^\d{1,2}/\d{1,2}/\d{4}$', '%d/%m/%Y'), (r'^\d{1,2}/\d{1,2}/\d{2}$', '%d/%m/%y'),
-    (r'^\d{1,2}-\d{1,2}-\d{4}$', '%d-%m-%Y'), (r'^\d{1,2}\.\d{1,2}\.\d{4}$', '%d.%m.%Y')]
+# %% ../nbs/10_data_loader.ipynb #06d62e28
+_MONTH_NAMES = {m: i for i, m in enumerate(['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'], 1)}
+# a trailing time as spreadsheets write it: `0:00`, `00:00:00`, `12:00:00 AM`, `T00:00:00.000`
+_TIME = r'(?:(?:[ T]+|\s*,\s*)(?P<hh>\d{1,2}):(?P<mi>\d{2})(?::(?P<ss>\d{2})(?:\.\d+)?)?\s*(?P<ampm>[AaPp]\.?[Mm]\.?)?)?\s*$'
+_SEP = r'\s*[/.\-]\s*|\s+'
+_DATE_SHAPES = {  # name -> regex with groups for the three fields
+    'numeric': rf'^(?P<a>\d{{1,4}})(?:{_SEP})(?P<b>\d{{1,2}})(?:{_SEP})(?P<c>\d{{1,4}})\.?{_TIME}',
+    'day_name': rf'^(?P<a>\d{{1,2}})(?:{_SEP})(?P<b>[A-Za-z]{{3,9}})\.?(?:{_SEP}|\s*,\s*)(?P<c>\d{{2,4}}){_TIME}',
+    'name_day': rf'^(?P<b>[A-Za-z]{{3,9}})\.?(?:{_SEP})(?P<a>\d{{1,2}})(?:st|nd|rd|th)?,?(?:{_SEP}|\s*,\s*|)(?P<c>\d{{2,4}}){_TIME}',
+}
+_EXCEL_SERIAL = r'^\d{5}(?:\.\d+)?$'  # days since 1899-12-30, as a spreadsheet stores a date (1954..2173)
 
-def _month_first_evidence(text:pd.Series)->pd.Series:
-    "Values like `12/31/2018`: the second field can only be a day, so whoever wrote the column put the month first."
-    fields = text.str.extract(r'^(\d{1,2})[/.-](\d{1,2})[/.-]\d{2,4}$')
-    first, second = (pd.to_numeric(fields[i], errors='coerce') for i in (0, 1))
-    return ((second > 12) & (first <= 12)).fillna(False).astype(bool)
+def _year(text:pd.Series)->pd.Series:
+    "Four-digit years; two-digit ones are 20yy below 70 and 19yy from 70, as `strptime`'s `%y` reads them."
+    year = pd.to_numeric(text, errors='coerce')
+    return year.where(text.str.len() != 2, year + np.where(year < 70, 2000, 1900))
 
-def parse_dates(values:pd.Series, column:str, source:str)->pd.Series:
-    "Day-first dates from datetimes or text of known shapes; a month-first or unknown value is an error naming the column."
+def _clock(fields:pd.DataFrame)->pd.Series:
+    "The time of day in `fields` (hh, mi, ss, ampm groups) as a timedelta; 0 where there is none."
+    hours = pd.to_numeric(fields['hh'], errors='coerce').fillna(0)
+    ampm = fields['ampm'].fillna('').str.lower().str[:1].astype(str)
+    hours = hours.where(ampm == '', hours % 12 + np.where(ampm == 'p', 12, 0))
+    seconds = hours*3600 + pd.to_numeric(fields['mi'], errors='coerce').fillna(0)*60 + pd.to_numeric(fields['ss'], errors='coerce').fillna(0)
+    return pd.to_timedelta(seconds, unit='s')
+
+def date_order(text:pd.Series, # date texts of one column
+               column:str, source:str)->str|None:
+    "`day-first` or `month-first` when the column's values decide it (a field above 12 can only be a day), None when every value fits both; contradicting values are an error."
+    fields = text.str.extract(_DATE_SHAPES['numeric'])
+    fields = fields[fields['a'].str.len() <= 2]  # year-first dates carry their order in the year's position
+    a, b = pd.to_numeric(fields['a'], errors='coerce'), pd.to_numeric(fields['b'], errors='coerce')
+    day_first, month_first = (a > 12) & (b <= 12), (b > 12) & (a <= 12)
+    if day_first.any() and month_first.any():
+        raise BadInput(f"{source}: column {column!r} mixes day-first and month-first dates, e.g. {text[day_first[day_first].index[0]]!r} "
+                       f"and {text[month_first[month_first].index[0]]!r}: the order of day and month contradicts itself")
+    return 'day-first' if day_first.any() else 'month-first' if month_first.any() else None
+
+def _parse_date_texts(text:pd.Series, order:str)->pd.Series:
+    "Dates from distinct date texts (NaT where a text is not a date), day and month in `order` where the shape leaves it open."
+    parsed = pd.Series(pd.NaT, index=text.index, dtype='datetime64[ns]')
+    serial = pd.to_numeric(text.where(text.str.match(_EXCEL_SERIAL).fillna(False).astype(bool)), errors='coerce')
+    serial = serial[serial.between(20000, 100000)]
+    parsed[serial.index] = pd.Timestamp('1899-12-30') + pd.to_timedelta(serial, unit='D')
+    for shape, regex in _DATE_SHAPES.items():
+        todo = parsed.isna() & text.notna()
+        if not todo.any(): break
+        fields = text[todo].str.extract(regex).dropna(subset=['a', 'b', 'c'])
+        if len(fields) == 0: continue
+        if shape == 'numeric':
+            year_first = fields['a'].str.len() == 4
+            first, second = pd.to_numeric(fields['a']), pd.to_numeric(fields['b'])
+            day, month = (first, second) if order == 'day-first' else (second, first)
+            year = _year(fields['c'])
+            year, month, day = year.where(~year_first, first), month.where(~year_first, second), day.where(~year_first, pd.to_numeric(fields['c']))
+            plausible = (fields['c'].str.len().isin([2, 4]) | year_first) & ~(year_first & (fields['c'].str.len() > 2))
+        else:
+            month = fields['b'].str[:3].str.lower().map(_MONTH_NAMES)
+            day, year = pd.to_numeric(fields['a']), _year(fields['c'])
+            plausible = fields['c'].str.len().isin([2, 4]) & month.notna()
+        parts = pd.DataFrame({'year': year, 'month': month, 'day': day}).astype('float64')[plausible.astype(bool)]
+        if len(parts) == 0: continue
+        dates = pd.to_datetime(parts, errors='coerce')
+        parsed[parts.index] = (dates + _clock(fields.loc[parts.index])).astype('datetime64[ns]')
+    return parsed
+
+def parse_dates(values:pd.Series, # a column of dates: datetimes, Excel serial numbers, or text in the shapes exports write
+                column:str, source:str,
+                order:str|None=None, # `day-first` or `month-first` for columns whose values fit both; None: day-first
+               )->pd.Series:
+    "Dates from datetimes, Excel serial numbers or text (`/ - .` or space separated, 2- or 4-digit years, month names, a trailing time); the column's own values decide day/month order when they can; an unreadable value is an error naming the column."
     if pd.api.types.is_datetime64_any_dtype(values): return values.astype('datetime64[ns]')
     text = values.astype('string').str.strip()
-    month_first = _month_first_evidence(text)
-    if month_first.any():
-        raise BadInput(f"{source}: column {column!r} has month-first dates, e.g. {list(text[month_first].unique()[:3])}: "
-                       f"dates must be day-first (or YYYY-MM-DD), and reading the rest of the column day-first would be a guess")
-    parsed = pd.Series(pd.NaT, index=values.index, dtype='datetime64[ns]')
-    unmatched = text.notna()
-    for shape, fmt in _DATE_SHAPES:
-        match = unmatched & text.str.match(shape).fillna(False).astype(bool)
-        if match.any():
-            parsed[match] = pd.to_datetime(text[match], format=fmt, errors='coerce').astype('datetime64[ns]')
-            unmatched &= ~match
-    bad = (parsed.isna() & text.notna())
-    if bad.any():
-        raise BadInput(f"{source}: column {column!r} has dates that cannot be read unambiguously as day-first, e.g. {list(text[bad].unique()[:3])}")
-    return parsed
+    codes, distinct = pd.factorize(text)  # exports repeat each date many times: parse each text once
+    distinct = pd.Series(distinct, dtype='string')
+    order = date_order(distinct, column, source) or order or 'day-first'
+    parsed = _parse_date_texts(distinct, order)
+    bad = parsed.isna()
+    if bad.any(): raise BadInput(f"{source}: column {column!r} has dates that cannot be read, e.g. {list(distinct[bad][:3])}")
+    result = pd.Series(parsed.to_numpy().take(codes), index=values.index, dtype='datetime64[ns]')
+    return result.where(codes >= 0)
 
 # %% ../nbs/10_data_loader.ipynb #dae0eb93
 def _order_number(values:pd.Series)->pd.Series:
@@ -109,12 +207,18 @@ def _order_number(values:pd.Series)->pd.Series:
     prefix = text.str.replace(r'\d+\s*$', '', regex=True).str.replace(r'\s+', ' ', regex=True).str.strip().str.replace(r'\s*-$', ' -', regex=True)
     return (prefix + ' ' + digits.str.zfill(7)).where(digits.notna(), text).astype('string')
 
-def _numbers(values:pd.Series, percent:bool=False)->pd.Series:
+def _numbers(values:pd.Series, percent:bool=False, column:str='', source:str='', decimal:str|None=None)->pd.Series:
     "Numbers, NaN where a value is not one; with `percent`, `7.5%` is 0.075 (a percent sign leaves no doubt)."
-    if pd.api.types.is_numeric_dtype(values) or not percent: return pd.to_numeric(values, errors='coerce')
-    text = values.astype('string').str.strip()
-    is_percent = text.str.endswith('%').fillna(False).astype(bool)
-    return pd.to_numeric(text.str.rstrip('%').str.strip(), errors='coerce').astype('float64') / np.where(is_percent, 100, 1)
+    return parse_number(values, column, source, decimal, percent=percent)
+
+def _date_orders(frame:pd.DataFrame, columns:list, source:str)->dict:
+    "Day/month order per date column: what its values show; a column they leave open takes the file's (else day-first, assumed)."
+    shown = {c: date_order(pd.Series(frame[c].dropna().unique()).astype('string').str.strip(), c, source) for c in columns
+             if not pd.api.types.is_datetime64_any_dtype(frame[c]) and not pd.api.types.is_numeric_dtype(frame[c])}
+    decided = set(o for o in shown.values() if o)
+    fallback = decided.pop() if len(decided) == 1 else None
+    return {c: o or (f'{fallback} (as the other date columns)' if fallback else 'day-first (assumed: every value fits both)')
+            for c, o in shown.items()}
 
 def type_orders(frame:pd.DataFrame, source:str)->pd.DataFrame:
     "The orders columns of `frame` with canonical dtypes; a missing column or an unreadable value is an error."
@@ -123,12 +227,15 @@ def type_orders(frame:pd.DataFrame, source:str)->pd.DataFrame:
         raise BadInput(f"{source}: no sales-order columns found (headers: {', '.join(repr(str(c))[:40] for c in frame.columns[:4])}); is this the orders table?")
     if missing: raise BadInput(f"{source}: missing column{'s' if len(missing) > 1 else ''} {', '.join(repr(c) for c in missing)}")
     typed = {}
+    date_orders = _date_orders(frame, [c for c, k in ORDER_COLUMNS.items() if k == 'date'], source)
+    decimal = decimal_mark([frame[c] for c, k in ORDER_COLUMNS.items() if k in ('money', 'float', 'int')
+                            if not pd.api.types.is_numeric_dtype(frame[c])], source)
     for column, kind in ORDER_COLUMNS.items():
         values = frame[column]
-        if kind == 'date': typed[column] = parse_dates(values, column, source)
-        elif kind == 'money': typed[column] = parse_money(values, column, source)
+        if kind == 'date': typed[column] = parse_dates(values, column, source, date_orders.get(column, '').split(' ')[0] or None)
+        elif kind == 'money': typed[column] = parse_money(values, column, source, decimal)
         elif kind in ('int', 'id', 'float'):
-            numbers = _numbers(values, percent=kind == 'float')
+            numbers = _numbers(values, kind == 'float', column, source, decimal)
             bad = numbers.isna() & values.notna()
             if bad.any(): raise BadInput(f"{source}: column {column!r} has non-numeric values, e.g. {list(values[bad].astype(str).unique()[:3])}")
             fractional = (numbers % 1 != 0).fillna(False).astype(bool)
@@ -136,7 +243,10 @@ def type_orders(frame:pd.DataFrame, source:str)->pd.DataFrame:
             typed[column] = numbers.astype('Int64' if kind != 'float' else 'float64')
         elif column == 'OrderNumber': typed[column] = _order_number(values)
         else: typed[column] = values.astype('string').str.strip()
-    return pd.DataFrame(typed, index=frame.index)
+    typed = pd.DataFrame(typed, index=frame.index)
+    typed.attrs['date_orders'] = date_orders  # for the load report: how each text date column was read
+    if decimal: typed.attrs['decimal_mark'] = decimal
+    return typed
 
 # %% ../nbs/10_data_loader.ipynb #10282819
 def _type_lookup(table:pd.DataFrame, name:str, source:str)->pd.DataFrame:
@@ -149,9 +259,11 @@ def _type_lookup(table:pd.DataFrame, name:str, source:str)->pd.DataFrame:
         bad = numbers.isna() | (numbers % 1 != 0)
         if bad.any(): raise BadInput(f"{source}: table {name!r} column {key!r} has values that are not whole numbers, e.g. {list(table[key][bad].astype(str).unique()[:3])}")
         table[key] = numbers.astype('Int64')
+    numeric = [c for c in columns if c in NUMERIC_LOOKUP_COLUMNS]
+    decimal = decimal_mark([table[c] for c in numeric if not pd.api.types.is_numeric_dtype(table[c])], source)
     for column in columns:
         if column in NUMERIC_LOOKUP_COLUMNS:
-            numbers = pd.to_numeric(table[column], errors='coerce')
+            numbers = parse_number(table[column], column, source, decimal)
             if (numbers.isna() & table[column].notna()).any(): raise BadInput(f"{source}: table {name!r} column {column!r} has non-numeric values")
             table[column] = numbers.astype('float64')
         else: table[column] = table[column].astype('string').str.strip()
@@ -163,9 +275,10 @@ def join_tables(orders:pd.DataFrame, # typed orders
                 source:str)->pd.DataFrame:
     "Orders left-joined to the lookup tables; stores before regions because regions join on the store's state."
     joined = orders
+    if 'regions' in lookups and 'stores' not in lookups and 'StateCode' not in orders.columns:
+        raise BadInput(f"{source}: a regions table but no store table: regions join on the store's StateCode, so the store table (e.g. 'Store Locations.csv') is needed")
     for name in ['customers', 'products', 'sales_team', 'stores', 'regions']:
         if name not in lookups: continue
-        if name == 'regions' and 'StateCode' not in joined.columns: continue
         table = _type_lookup(lookups[name], name, source)
         joined = joined.merge(table, on=LOOKUP_TABLES[name][0], how='left', validate='many_to_one')
     joined.index = orders.index
@@ -173,25 +286,60 @@ def join_tables(orders:pd.DataFrame, # typed orders
     return joined.astype({c: 'string' for c in text})
 
 # %% ../nbs/10_data_loader.ipynb #70caeb55
-_TABLE_NAMES = {'orders': ['salesorders', 'orders', 'sales'], 'customers': ['customers'], 'products': ['products'],
-                'sales_team': ['salesteam', 'salesteams', 'teams'], 'stores': ['storelocations', 'stores', 'locations'],
-                'regions': ['regions']}
+# names by meaning, each in the singular with letters and digits only: `Store Locations Sheet.csv`, `storelocation`,
+# `store_locations`, `dbo.StoreLocations` and `Stores Table` all name the store table
+_TABLE_NAMES = {'orders': ['salesorder', 'order', 'sale', 'salesorderdetail', 'orderdetail'], 'customers': ['customer', 'client'],
+                'products': ['product'], 'sales_team': ['salesteam', 'team', 'salesrep', 'salesperson'],
+                'stores': ['storelocation', 'store', 'location', 'shop'], 'regions': ['region', 'state', 'stateregion']}
+_DECORATION = r'(sheet|table|tab|data|export|list|master|lookup|dim|fact|tbl)'
+
+def _singular(word:str)->str:
+    "`stores` -> `store`, `locations` -> `location`, `salesteams` -> `salesteam`, `sales` -> `sale`."
+    for plural, single in (('ies', 'y'), ('sses', 'ss'), ('s', '')):
+        if word.endswith(plural) and len(word) > len(plural) + 2: return word[:-len(plural)] + single
+    return word
 
 def _table_name(name:str)->str|None:
-    key = _header_key(re.sub(r'(?i)(sheet|table|data)$', '', Path(str(name)).stem.strip()))
-    key = re.sub(r'(sheet|table)$', '', key)
+    "The table a sheet or file name means (`orders`, `stores`, ...), or None."
+    stem = Path(str(name)).stem if Path(str(name)).suffix.lower() in ('.csv', '.txt', '.tsv', '.parquet', '.pq') else str(name)
+    stem = re.sub(r'^.*\.', '', stem.strip())  # a schema prefix: `dbo.Customers`
+    words = [w for w in re.split(r'[^a-z0-9]+', re.sub(r'([a-z])([A-Z])', r'\1 \2', stem).lower()) if w]
+    while words and re.fullmatch(_DECORATION, words[-1]) and len(words) > 1: words = words[:-1]
+    while words and re.fullmatch(r'(us|regional|dim|fact|tbl|dbo)', words[0]) and len(words) > 1: words = words[1:]
+    key = _singular(''.join(words))
+    key = _singular(re.sub(_DECORATION + '$', '', key) or key)
     for table, names in _TABLE_NAMES.items():
         if key in names: return table
     return None
 
+MAX_FIELDS, MAX_LINE_BYTES = 1000, 1 << 20  # far above any real export of this data; beyond, the file is not one
+
+def _first_line(path:Path)->bytes:
+    "The header line, read with a size limit: a file whose first line is endless is refused before any parsing."
+    with open(path, 'rb') as file: header = file.readline(MAX_LINE_BYTES + 1)
+    if len(header) > MAX_LINE_BYTES: raise BadInput(f'{path}: the first line is longer than {MAX_LINE_BYTES >> 20} MB; not a table of sales orders')
+    return header
+
 def _separator(path:Path)->str:
-    "`,` unless the header line has none and has `;` or tabs instead (a European or tab-separated export)."
-    with open(path, 'rb') as file: header = file.readline()
-    if b',' in header: return ','
-    return next((s for s in (';', '\t', '|') if s.encode() in header), ',')
+    "The field separator the header line uses most: `,`, `;` (European exports), tab or `|`."
+    header = re.sub(rb'"[^"]*"', b'', _first_line(path))  # separators inside quoted headers do not count
+    counts = {s: header.count(s.encode()) for s in (',', ';', '\t', '|')}
+    separator = max(counts, key=counts.get) if max(counts.values()) else ','
+    if counts[separator] + 1 > MAX_FIELDS: raise BadInput(f'{path}: the header has {counts[separator] + 1:,} fields (at most {MAX_FIELDS:,}); not a table of sales orders')
+    return separator
+
+def _check_lines(path:Path, separator:str):
+    "Refuse, before pandas parses anything, a line that is endless or holds far more fields than any table of orders."
+    with open(path, 'rb') as file:
+        for number, line in enumerate(iter(lambda: file.readline(MAX_LINE_BYTES + 1), b''), 1):
+            if len(line) > MAX_LINE_BYTES: raise BadInput(f'{path}: line {number:,} is longer than {MAX_LINE_BYTES >> 20} MB; not a table of sales orders')
+            fields = line.count(separator.encode()) + 1
+            if fields > MAX_FIELDS and (b'"' not in line or re.sub(rb'"[^"]*"', b'', line).count(separator.encode()) + 1 > MAX_FIELDS):
+                raise BadInput(f'{path}: line {number:,} has {fields:,} fields (at most {MAX_FIELDS:,}); not a table of sales orders')
 
 def _read_csv(path:Path)->pd.DataFrame:
-    try: frame = pd.read_csv(path, dtype=str, keep_default_na=True, skipinitialspace=True, sep=_separator(path))
+    separator = _separator(path); _check_lines(path, separator)
+    try: frame = pd.read_csv(path, dtype=str, keep_default_na=True, skipinitialspace=True, sep=separator)
     except pd.errors.EmptyDataError: raise BadInput(f'{path}: the file is empty')
     except (UnicodeDecodeError, pd.errors.ParserError) as error: raise BadInput(f'{path}: not a readable CSV file ({str(error).splitlines()[0]})')
     return frame
@@ -201,13 +349,15 @@ def _read_parquet(path:Path)->pd.DataFrame:
     except Exception as error: raise BadInput(f'{path}: not a readable parquet file ({type(error).__name__})')
 
 def _named_once(items:list, name_of, source)->dict:
-    "Items by the table they hold; two sheets or files for one table is ambiguous, so an error."
-    found = {}
+    "Items by the table they hold; two sheets or files for one table is ambiguous, so an error; unused ones are named in one warning."
+    found, unused = {}, []
     for item in items:
         table = _table_name(name_of(item))
-        if table is None: continue
+        if table is None: unused.append(name_of(item)); continue
         if table in found: raise BadInput(f"{source}: both {name_of(found[table])!r} and {name_of(item)!r} look like the {table} table")
         found[table] = item
+    if unused and found:
+        log.warning(f"{source}: left unused (not a table advpipe knows): {', '.join(repr(str(u)) for u in unused)}")
     return found
 
 def read_tables(path:str|Path)->tuple[dict, str]:
@@ -217,15 +367,15 @@ def read_tables(path:str|Path)->tuple[dict, str]:
     if path.is_file() and path.stat().st_size == 0: raise BadInput(f'{path}: the file is empty')
     suffix = path.suffix.lower()
     if path.is_dir():
-        files = _named_once([p for p in sorted(path.iterdir()) if p.suffix.lower() in ('.csv', '.parquet')], lambda p: p.name, path)
-        tables = {name: _read_csv(p) if p.suffix.lower() == '.csv' else _read_parquet(p) for name, p in files.items()}
+        files = _named_once([p for p in sorted(path.iterdir()) if p.suffix.lower() in ('.csv', '.tsv', '.txt', '.parquet')], lambda p: p.name, path)
+        tables = {name: _read_parquet(p) if p.suffix.lower() == '.parquet' else _read_csv(p) for name, p in files.items()}
         kind = 'folder'
     elif suffix in ('.xlsx', '.xlsm', '.xls'):
         try: sheets = pd.read_excel(path, sheet_name=None)
         except Exception as error: raise BadInput(f'{path}: not a readable workbook ({type(error).__name__}: {str(error).splitlines()[0] if str(error) else ""})')
         tables = {name: sheets[sheet] for name, sheet in _named_once(list(sheets), str, path).items()}
         kind = 'workbook'
-    elif suffix in ('.csv', '.txt'): tables, kind = {'orders': _read_csv(path)}, 'csv'
+    elif suffix in ('.csv', '.txt', '.tsv'): tables, kind = {'orders': _read_csv(path)}, 'csv'
     elif suffix in ('.parquet', '.pq'): tables, kind = {'orders': _read_parquet(path)}, 'parquet'
     else: raise BadInput(f"{path}: unsupported file type {suffix or '(none)'!r}; expected .xlsx, .csv, .parquet or a folder")
     if 'orders' not in tables: raise BadInput(f'{path}: no orders table found (expected a sheet or file named like "Sales Orders")')
@@ -240,6 +390,9 @@ class SalesData:
     kind: str                # workbook, csv, folder, parquet or synthetic
     synthetic: bool = False
     quarantine: pd.DataFrame = field(default_factory=pd.DataFrame)  # rows held back by validation, with a `rule` column
+    date_orders: dict = field(default_factory=dict)  # text date column -> how its day and month were read
+    decimal_mark: str|None = None                    # `,` when the file writes decimal commas
+    missing_tables: list = field(default_factory=list)  # lookup tables a multi-table source lacked (their checks cannot run)
     @property
     def rows(self)->int: return len(self.frame)
 
@@ -250,16 +403,19 @@ def canonical_frame(tables:dict, source:str)->pd.DataFrame:
     orders = type_orders(orders_raw, source)
     # a parquet or CSV export may already carry joined columns: keep those we know
     extra = [c for c in orders_raw.columns if c in _ALL_CANONICAL and c not in orders.columns]
+    decimal = orders.attrs.get('decimal_mark') or decimal_mark([orders_raw[c] for c in extra if c in NUMERIC_LOOKUP_COLUMNS], source)
     for column in extra:
         values = orders_raw[column]
         if column in NUMERIC_LOOKUP_COLUMNS:
-            numbers = pd.to_numeric(values, errors='coerce')
+            numbers = parse_number(values, column, source, decimal)
             if (numbers.isna() & values.notna()).any(): raise BadInput(f"{source}: column {column!r} has non-numeric values, e.g. {list(values[numbers.isna() & values.notna()].astype(str).unique()[:3])}")
             orders[column] = numbers.astype('float64')
         else: orders[column] = values.astype('string').str.strip()
     lookups = {name: canonical_headers(t, f'{source} [{name}]') for name, t in tables.items() if name != 'orders'}
     frame = join_tables(orders, lookups, source)
-    return frame.sort_values('OrderNumber', kind='stable').reset_index(drop=True)
+    frame = frame.sort_values('OrderNumber', kind='stable').reset_index(drop=True)
+    frame.attrs = dict(orders.attrs)
+    return frame
 
 # %% ../nbs/10_data_loader.ipynb #4ee21ae9
 def load_sales(path:str|Path|None=None, # workbook, CSV, folder or parquet; None loads the synthetic twin
@@ -267,12 +423,15 @@ def load_sales(path:str|Path|None=None, # workbook, CSV, folder or parquet; None
                twin_seed:int=0,          # seed of the synthetic twin
               )->SalesData:
     "Load, type, join and validate US Regional Sales data, or make the synthetic twin."
-    from advpipe.validation import validate
     if path is None or str(path) == '':
-        from advpipe.synthetic_twin import make_twin_tables
         tables, kind, source = make_twin_tables(twin_rows, twin_seed), 'synthetic', f'synthetic twin (rows={twin_rows}, seed={twin_seed})'
     else:
         tables, kind = read_tables(path); source = str(path)
     frame = canonical_frame(tables, source)
+    notes = dict(frame.attrs)
+    missing = [t for t in LOOKUP_TABLES if t not in tables] if kind in ('workbook', 'folder') and len(tables) > 1 else []
+    if missing:  # a star schema with a table missing: say which checks and columns that costs, never skip them silently
+        log.warning(f"{source}: no {', '.join(missing)} table found: its columns and its known_* checks are left out")
     clean, quarantine = validate(frame, source)
-    return SalesData(clean, source, kind, kind == 'synthetic', quarantine)
+    clean.attrs = {}
+    return SalesData(clean, source, kind, kind == 'synthetic', quarantine, notes.get('date_orders', {}), notes.get('decimal_mark'), missing)

@@ -4,7 +4,7 @@
 
 # %% ../nbs/52_main_pipeline.ipynb #70ff3203
 from __future__ import annotations
-import json, os, shutil, sys, time, traceback
+import contextlib, json, os, shutil, sys, time, traceback
 from datetime import datetime, timezone
 from pathlib import Path
 import advpipe
@@ -15,8 +15,10 @@ from .redis_cache import open_store
 from .stage_context import STAGES, run_record_key
 
 # %% auto #0
-__all__ = ['stage_notebook_dir', 'notebook_code', 'stage_key', 'IPCKernelManager', 'StageFailed', 'render_html', 'execute_stage',
-           'check_run_options', 'run_chain', 'build_summary', 'write_run']
+__all__ = ['RUN_OWNER', 'stage_notebook_dir', 'notebook_code', 'stage_key', 'IPCKernelManager', 'StageFailed', 'render_html',
+           'execute_stage', 'QuietKernelManager', 'check_run_options', 'check_before_kernels', 'check_against_data',
+           'reap_orphans', 'end_own_processes', 'prepare_run_processes', 'interrupted', 'run_chain', 'build_summary',
+           'write_run']
 
 # %% ../nbs/52_main_pipeline.ipynb #13815d92
 def stage_notebook_dir()->Path:
@@ -89,7 +91,7 @@ def execute_stage(stage:str, notebook:Path, out_dir:Path, params:dict, cwd:Path)
     try:
         pm.execute_notebook(str(notebook), str(executed), parameters=params, kernel_name='python3', progress_bar=False,
                             log_output=False, stderr_file=_ProgressToTerminal(), cwd=str(cwd),
-                            kernel_manager_class='advpipe.main_pipeline.IPCKernelManager')
+                            kernel_manager_class='advpipe.main_pipeline.QuietKernelManager')
     except PapermillExecutionError as error:
         render_html(executed, report, show_code=True)
         raise StageFailed(stage, redact(f'{error.ename}: {error.evalue}'), report) from None
@@ -98,6 +100,15 @@ def execute_stage(stage:str, notebook:Path, out_dir:Path, params:dict, cwd:Path)
         raise StageFailed(stage, redact(f'{type(error).__name__}: {error}'), report) from None
     render_html(executed, report)
     return time.perf_counter() - start
+
+# %% ../nbs/52_main_pipeline.ipynb #3037f4ed
+class QuietKernelManager(IPCKernelManager):
+    "An IPC kernel whose own stdout/stderr (ZMQ tracebacks on shutdown, `KeyboardInterrupt caught in kernel`) go to a log file, never to the user's terminal."
+    async def _async_launch_kernel(self, kernel_cmd, **kw):
+        log_path = advpipe_home()/'logs'/'kernels.log'; log_path.parent.mkdir(exist_ok=True)
+        with open(log_path, 'ab') as kernel_log:  # the kernel keeps its own copy of the descriptor
+            kw['stdout'] = kw['stderr'] = kernel_log
+            return await super()._async_launch_kernel(kernel_cmd, **kw)
 
 # %% ../nbs/52_main_pipeline.ipynb #79d55f68
 def _default_run_id()->str:
@@ -112,6 +123,74 @@ def check_run_options(data, task, models, model_params, folds, twin_rows):
     if not isinstance(folds, int) or folds < 2: raise BadInput(f'--folds {folds!r}: need at least 2 folds')
     if not isinstance(twin_rows, int) or twin_rows < 50: raise BadInput(f'--twin-rows {twin_rows!r}: need at least 50 rows')
     if data and not Path(data).exists(): raise BadInput(f'--data {data}: no such file or folder')
+
+# %% ../nbs/52_main_pipeline.ipynb #f27d13af
+def check_before_kernels(task:str, models:str, model_params:str, random_state:int, twin_seed:int, out:str|Path):
+    "Every option that can be judged without the data (seeds, reports folder, model parameters against the estimators' own constraints)."
+    from advpipe.config import check_model_params, check_out_dir, check_seed
+    check_seed(random_state); check_seed(twin_seed)
+    check_out_dir(out)
+    from advpipe.model_pipeline import get_task  # scikit-learn: only now that the cheap checks passed
+    check_model_params(parse_model_params(model_params, parse_models(models)), get_task(task).type)
+
+def check_against_data(store, data:str, twin_rows:int, twin_seed:int, task:str, folds:int):
+    "Options that depend on the data (folds, a constant or single-class target), from the loaded frame: still before any kernel."
+    from advpipe.config import check_task_data
+    from advpipe.stage_context import load_sales_cached
+    check_task_data(load_sales_cached(store, data, twin_rows, twin_seed).frame, task, folds)
+
+# %% ../nbs/52_main_pipeline.ipynb #7a91fea3
+RUN_OWNER = 'ADVPIPE_RUN_OWNER'
+
+def _owner_alive(owner:str)->bool:
+    "Whether the command that tagged a process (`pid:start time`) still runs (a reused pid has another start time)."
+    import psutil
+    try:
+        pid, created = owner.split(':')
+        return abs(psutil.Process(int(pid)).create_time() - float(created)) < 1
+    except (ValueError, psutil.Error): return False
+
+def _tagged(owner_test)->list:
+    "Processes of this user whose inherited `ADVPIPE_RUN_OWNER` passes `owner_test`."
+    import psutil
+    found = []
+    for process in psutil.process_iter():
+        if process.pid == os.getpid(): continue
+        try: owner = process.environ().get(RUN_OWNER)
+        except (psutil.Error, OSError): continue
+        if owner and owner_test(owner): found.append(process)
+    return found
+
+def _kill(processes:list)->int:
+    import psutil
+    for process in processes:
+        with contextlib.suppress(psutil.Error): process.kill()
+    psutil.wait_procs(processes, timeout=5)
+    return len(processes)
+
+def reap_orphans()->int:
+    "Kill what killed runs left behind (kernels, loky workers, resource trackers, servers): processes whose tagging command is gone."
+    return _kill(_tagged(lambda owner: not _owner_alive(owner)))
+
+def end_own_processes()->int:
+    "Kill every process this command's run started and that is still running (after an interrupt)."
+    own = os.environ.get(RUN_OWNER)
+    return _kill(_tagged(lambda owner: owner == own)) if own else 0
+
+def prepare_run_processes():
+    "Reap what earlier killed runs left, then tag every process this run will start with this command's identity."
+    import psutil
+    reap_orphans()
+    me = psutil.Process()
+    os.environ[RUN_OWNER] = f'{me.pid}:{me.create_time():.3f}'
+
+def interrupted(signum=None, frame=None):
+    "SIGINT/SIGTERM: end what the run started and leave with one line, exit code 128 + signal (130 for Ctrl-C), no kernel tracebacks."
+    import signal
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C while cleaning up changes nothing
+    end_own_processes()
+    print('advpipe: interrupted', file=sys.stderr, flush=True)
+    os._exit(128 + (signum or signal.SIGINT))
 
 # %% ../nbs/52_main_pipeline.ipynb #eaa634d9
 def run_chain(data:str|None=None,         # data file or folder; None = the synthetic twin
@@ -133,6 +212,7 @@ def run_chain(data:str|None=None,         # data file or folder; None = the synt
     wall_start = time.perf_counter()
     data = str(Path(data).resolve()) if data else ''
     check_run_options(data, task, models, model_params, folds, twin_rows)
+    check_before_kernels(task, models, model_params, random_state, twin_seed, out)
     if rules:
         if not Path(rules).is_file(): raise BadInput(f'--rules {rules}: no such file')
         from advpipe.qualitative_evaluator import load_rules
@@ -142,6 +222,7 @@ def run_chain(data:str|None=None,         # data file or folder; None = the synt
     run_id = run_id or _default_run_id()
     if not run_id.replace('-', '').replace('_', '').replace('.', '').isalnum(): raise BadInput(f'--run-id {run_id!r}: use letters, digits, -, _ and . only')
     out_dir = Path(out).resolve()/run_id
+    prepare_run_processes()  # reap what a killed run left; tag what this one starts
     store = open_store(home)
     # the stage kernels must use the backend chosen here: after a fallback they should not each retry Redis
     if store.backend_name == 'sqlite': os.environ['ADVPIPE_STORE'] = 'sqlite'
@@ -157,6 +238,7 @@ def run_chain(data:str|None=None,         # data file or folder; None = the synt
         # load stage then takes the validated frame from the store instead of parsing the file again
         from advpipe.stage_context import load_sales_cached
         load_sales_cached(store, data, twin_rows, twin_seed)
+    check_against_data(store, data, twin_rows, twin_seed, task, folds)  # a constant target or too many folds: one line, exit 2
     out_dir.mkdir(parents=True, exist_ok=True)  # only now: bad data leaves no empty report folder behind
     for number, stage in enumerate(STAGES, 1):
         if failure:

