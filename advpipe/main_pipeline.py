@@ -15,9 +15,9 @@ from .redis_cache import open_store
 from .stage_context import STAGES, run_record_key
 
 # %% auto #0
-__all__ = ['STAGE_UPSTREAM', 'PARALLEL_STAGES', 'BASIC_STAGES', 'stage_notebook_dir', 'notebook_code', 'stage_key',
-           'IPCKernelManager', 'StageFailed', 'render_html', 'execute_stage', 'run_stages', 'check_run_options',
-           'use_passive_threads', 'use_backend', 'run_chain', 'build_summary', 'write_run']
+__all__ = ['STAGE_UPSTREAM', 'PARALLEL_STAGES', 'BASIC_STAGES', 'stage_notebook_dir', 'notebook_code', 'stage_key', 'StageFailed',
+           'render_html', 'execute_stage', 'run_stages', 'check_run_options', 'use_passive_threads', 'use_backend',
+           'run_chain', 'build_summary', 'write_run']
 
 # %% ../nbs/52_main_pipeline.ipynb #13815d92
 def stage_notebook_dir()->Path:
@@ -42,17 +42,29 @@ def stage_key(stage:str, notebook:Path, params:dict, upstream_key:str, data_iden
     return stable_hash(stage, notebook_code(notebook), relevant, upstream_key, data_identity, package_source_hash(), advpipe.__version__, length=24)
 
 # %% ../nbs/52_main_pipeline.ipynb #b664b225
-from jupyter_client.manager import AsyncKernelManager
+_ipc_kernel_manager = None
 
-class IPCKernelManager(AsyncKernelManager):
-    "A kernel manager whose kernels listen on local unix sockets instead of TCP ports, each in a folder of its own."
-    def __init__(self, **kwargs):
-        # two kernels started at once (evaluate beside explain) would otherwise pick the same socket names and cross-talk
-        import tempfile
-        super().__init__(transport='ipc', ip=os.path.join(tempfile.mkdtemp(prefix='advpipe-kernel-'), 'kernel'), **kwargs)
-    def cleanup_ipc_files(self):
-        super().cleanup_ipc_files()
-        shutil.rmtree(os.path.dirname(self.ip), ignore_errors=True)
+def _ipc_kernel_manager_class():
+    "`IPCKernelManager`, defined on first use: importing jupyter_client costs a cached run 0.3-1 s it does not need."
+    global _ipc_kernel_manager
+    if _ipc_kernel_manager is not None: return _ipc_kernel_manager
+    import tempfile
+    from jupyter_client.manager import AsyncKernelManager
+    class IPCKernelManager(AsyncKernelManager):
+        "A kernel manager whose kernels listen on local unix sockets instead of TCP ports, each in a folder of its own."
+        def __init__(self, **kwargs):
+            # two kernels started at once (evaluate beside explain) would otherwise pick the same socket names and cross-talk
+            super().__init__(transport='ipc', ip=os.path.join(tempfile.mkdtemp(prefix='advpipe-kernel-'), 'kernel'), **kwargs)
+        def cleanup_ipc_files(self):
+            super().cleanup_ipc_files()
+            shutil.rmtree(os.path.dirname(self.ip), ignore_errors=True)
+    IPCKernelManager.__module__, IPCKernelManager.__qualname__ = __name__, 'IPCKernelManager'
+    _ipc_kernel_manager = IPCKernelManager
+    return IPCKernelManager
+
+def __getattr__(name):  # papermill finds the kernel manager as `advpipe.main_pipeline.IPCKernelManager`
+    if name == 'IPCKernelManager': return _ipc_kernel_manager_class()
+    raise AttributeError(f'module {__name__!r} has no attribute {name!r}')
 
 class StageFailed(Exception):
     "A stage notebook raised: carries the stage, the error and where the rendered notebook is."
