@@ -23,13 +23,6 @@ def _peak_rss_mib()->float:
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     return round(peak / (2**20 if sys.platform == 'darwin' else 2**10), 1)  # bytes on macOS, KiB on Linux
 
-def _use_backend_for_joblib():
-    "Enter `joblib_backend('dask')` for the rest of the stage when the run uses Dask; None otherwise."
-    from advpipe.executor import joblib_backend, resolve_backend
-    if resolve_backend() != 'dask': return None
-    context = joblib_backend('dask'); context.__enter__()
-    return context
-
 class StageContext:
     "A stage's handle on the store: read upstream outputs of the same run, record its own."
     def __init__(self, stage:str, # stage name, e.g. `02_train`
@@ -40,7 +33,6 @@ class StageContext:
         self.store = open_store(home or None, quiet=True)
         self.started = time.perf_counter()
         self.figures = {}
-        self._parallel = _use_backend_for_joblib()  # on `--backend dask`, joblib work (bias-variance rounds, ...) goes to the cluster
     def upstream(self, stage:str)->dict|None:
         "The outputs recorded by `stage` for this run, or None."
         return self.store.get(run_record_key(self.run_id, stage))
@@ -48,9 +40,7 @@ class StageContext:
         "Keep `fig` (as PNG) for the run's index page."
         from advpipe.visualization_utils import figure_to_base64
         self.figures[name] = figure_to_base64(fig)
-    def close(self):
-        if self._parallel is not None: self._parallel.__exit__(None, None, None); self._parallel = None
-        self.store.close()
+    def close(self): self.store.close()
     def record(self, outputs:dict)->dict:
         "Store this stage's outputs for the run, with its fine-grained cache counts and figures."
         outputs = {**outputs, 'figures': {**outputs.get('figures', {}), **self.figures},

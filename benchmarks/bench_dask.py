@@ -11,11 +11,21 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # measure this checkout's advpipe
 
 
+def _rounded(value, digits:int=12):
+    "Floats to `digits` significant digits, inside lists, tuples and dicts."
+    if isinstance(value, float): return float(f'{value:.{digits}g}')
+    if isinstance(value, (list, tuple)): return [_rounded(v, digits) for v in value]
+    if isinstance(value, dict): return {k: _rounded(v, digits) for k, v in value.items()}
+    return value
+
+
 def metrics(summary:dict)->dict:
-    "What must not depend on where the work ran: scores, bias-variance terms, checks, the best model."
-    return {'models': [(m['name'], m['cv_mean'], m['cv_std'], m['fold_scores']) for m in summary['models']],
-            'bias_variance': summary['bias_variance'], 'best_model': summary['best_model'],
-            'checks': [(c['name'], c['passed'], c['detail']) for c in summary['checks']]}
+    "What must not depend on where the work ran: scores, bias-variance terms, checks, the best model (to 12 significant digits)."
+    # 12 digits, not bit for bit: a random forest with n_jobs=2 adds its trees' predictions in the order its threads
+    # finish, so its last bit differs between any two runs, two local runs included
+    return _rounded({'models': [(m['name'], m['cv_mean'], m['cv_std'], m['fold_scores']) for m in summary['models']],
+                     'bias_variance': summary['bias_variance'], 'best_model': summary['best_model'],
+                     'checks': [(c['name'], c['passed'], c['detail']) for c in summary['checks']]})
 
 
 def _kill_a_busy_worker(client, stop:threading.Event, killed:list):
