@@ -121,8 +121,12 @@ def _baseline_cold_seconds(revision:str, data, options, tmp:Path)->float|None:
     subprocess.run(['tar', '-x', '-C', str(tree)], input=archive, check=True)
     code = (f"from advpipe.main_pipeline import run_chain; run_chain(data={data!r}, out={str(tmp/'base_reports')!r}, run_id='baseline', "
             f"home={str(tmp/'base_home')!r}, progress=lambda m: None, **{options!r})")
+    # cwd too: `python -c` puts the current folder first on sys.path, and a checkout there would win over PYTHONPATH
+    run = dict(check=True, capture_output=True, text=True, env={**os.environ, 'PYTHONPATH': str(tree)}, cwd=tree)
+    imported = subprocess.run([sys.executable, '-c', 'import advpipe; print(advpipe.__file__)'], **run).stdout.strip()
+    if not imported.startswith(str(tree)): raise RuntimeError(f'the baseline run would import {imported}, not {revision}')
     start = time.perf_counter()
-    subprocess.run([sys.executable, '-c', code], check=True, capture_output=True, env={**os.environ, 'PYTHONPATH': str(tree)})
+    subprocess.run([sys.executable, '-c', code], **run)
     return time.perf_counter() - start
 
 def bench_chain(data:str|None=None, # data file (default: the synthetic twin)
