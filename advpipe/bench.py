@@ -156,9 +156,7 @@ def bench_chain(data:str|None=None, # data file (default: the synthetic twin)
         store.close()
         stages = stage_costs(tmp/'reports'/'cold', cold)
         records = {s['name']: s for s in stages}
-        # the kernels' own peak RSS, as each stage recorded it
-        for stage in cold['stages']:
-            if stage['status'] == 'ok': records[stage['name']]['peak_mib'] = _recorded_peak(home, stage)
+        for stage in cold['stages']: records[stage['name']]['peak_mib'] = stage.get('peak_mib')  # each kernel's own peak RSS
     hits, misses = warm['cache']['hits'], warm['cache']['misses']
     overhead = sum(s['overhead_seconds'] or 0 for s in stages)
     result = {'benchmark': 'chain', 'data': data or 'synthetic twin', 'quick': quick, 'options': options,
@@ -174,14 +172,6 @@ def bench_chain(data:str|None=None, # data file (default: the synthetic twin)
                       cold_over_baseline=round(cold_seconds/baseline_seconds, 4))
     return result
 
-def _recorded_peak(home, stage)->float|None:
-    "The peak RSS a stage kernel recorded with its outputs (in the stored stage result)."
-    from advpipe.redis_cache import open_store
-    store = open_store(home, quiet=True)
-    try:
-        stored = store.get(f"stage:{stage['key']}")
-        return (stored or {}).get('outputs', {}).get('peak_mib')
-    finally: store.close()
 
 # %% ../nbs/58_bench.ipynb #de212167
 SCALE_ROWS, QUICK_SCALE_ROWS = (10_000, 100_000, 1_000_000), (10_000,)

@@ -150,7 +150,8 @@ def _run_one_stage(store, stage:str, number:int, key:str, notebook:Path, out_dir
     seconds = time.perf_counter() - start
     progress(f'[{number}/{total}] {stage} ok in {seconds:.1f}s' + (' (from cache)' if cached else ''))
     return {'outputs': outputs, 'key': key, 'entry': {'name': stage, 'status': 'ok', 'seconds': round(seconds, 2), 'cached': cached,
-                                                        'report': f'{stage}.html', 'notebook': f'{stage}.ipynb', 'key': key}}
+                                                        'report': f'{stage}.html', 'notebook': f'{stage}.ipynb', 'key': key,
+                                                        'peak_mib': outputs.get('peak_mib')}}  # the kernel's, when it ran
 
 def run_stages(store, notebooks:Path, out_dir:Path, params:dict, data_identity:str, force:bool=False, progress=print,
                selected=STAGES)->dict:

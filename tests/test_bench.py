@@ -15,8 +15,8 @@ def test_stage_costs_of_a_real_run(default_run):
         assert 0 < cost['kernel_start_seconds'] < cost['seconds'], cost
         assert 0 < cost['cells_seconds'] < cost['seconds'] and cost['overhead_seconds'] > 0, cost
         assert abs(cost['cells_seconds'] + cost['overhead_seconds'] - cost['seconds']) < 0.02
-    # the stage kernels record their own peak memory with their outputs
-    assert summary['stages'][0]['status'] == 'ok'
+    # the stage kernels record their own peak memory (RSS) with their outputs, and the summary carries it
+    assert all(50 < s['peak_mib'] < 8192 for s in summary['stages']), [s.get('peak_mib') for s in summary['stages']]
 
 
 def test_report_has_every_key_the_issue_names():
