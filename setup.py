@@ -27,6 +27,11 @@ class BuildWithStages(build_py):
             shutil.copy(notebook, target / notebook.name)
 
 
+# optional extras: `extra_<name> = pkg ...` in settings.ini gives `pip install advpipe[<name>]`; `[dev]` pulls in every extra
+extras = {key[len('extra_'):]: value.split() for key, value in cfg.items() if key.startswith('extra_')}
+extras['dev'] = cfg.get('dev_requirements', '').split() + sorted({req for reqs in extras.values() for req in reqs})
+
+
 setuptools.setup(
     name=cfg['lib_name'],
     **license_metadata,
@@ -41,7 +46,7 @@ setuptools.setup(
     package_data={'advpipe': ['templates/*', 'twin_params.json', 'rules/*.yaml']},
     include_package_data=True,
     install_requires=cfg.get('requirements', '').split(),
-    extras_require={'dev': cfg.get('dev_requirements', '').split()},
+    extras_require=extras,
     cmdclass={'build_py': BuildWithStages},
     python_requires='>=' + cfg['min_python'],
     long_description=open('README.md', encoding='utf-8').read(),

@@ -8,7 +8,9 @@ import json, os, sys, tempfile, time
 from pathlib import Path
 
 # %% auto #0
-__all__ = ['BENCHMARKS', 'bench_cache', 'run_benchmarks']
+__all__ = ['QUICK', 'BASELINE_ENV', 'SCALE_ROWS', 'QUICK_SCALE_ROWS', 'BENCHMARKS', 'DEFAULT_SKIP', 'TOP_LEVEL', 'bench_cache',
+           'tree_rss_mib', 'PeakMemory', 'stage_costs', 'plain_chain', 'bench_chain', 'bench_scale', 'plot_scale',
+           'run_benchmarks', 'bench_report']
 
 # %% ../nbs/58_bench.ipynb #23956812
 def bench_cache(data:str|None=None, # data file (default: the synthetic twin)
@@ -28,6 +30,183 @@ def bench_cache(data:str|None=None, # data file (default: the synthetic twin)
             'warm_over_cold': round(timings[1]/timings[0], 4), 'warm_all_cached': all(s['cached'] for s in summaries[1]['stages']),
             'cold_stage_seconds': {s['name']: s['seconds'] for s in summaries[0]['stages']}, 'target': 'warm <= 10% of cold and < 3 s'}
 
+# %% ../nbs/58_bench.ipynb #d710fbac
+def tree_rss_mib(pid:int|None=None)->float:
+    "Resident memory of a process and all its descendants (kernels, joblib workers, Redis), MiB."
+    import psutil
+    try: root = psutil.Process(pid)
+    except psutil.Error: return 0.0
+    total = 0
+    for process in [root, *root.children(recursive=True)]:
+        try: total += process.memory_info().rss
+        except psutil.Error: pass
+    return total / 2**20
+
+class PeakMemory:
+    "Samples `tree_rss_mib` of this process every `interval` seconds in a thread; `.peak_mib` after the block."
+    def __init__(self, interval:float=0.25): self.interval, self.peak_mib, self._stop = interval, 0.0, None
+    def _watch(self):
+        while not self._stop.wait(self.interval): self.peak_mib = max(self.peak_mib, tree_rss_mib())
+    def __enter__(self):
+        import threading
+        self._stop = threading.Event(); self.peak_mib = tree_rss_mib()
+        self._thread = threading.Thread(target=self._watch, daemon=True); self._thread.start(); return self
+    def __exit__(self, *exc): self._stop.set(); self._thread.join(); self.peak_mib = round(max(self.peak_mib, tree_rss_mib()), 1)
+
+# %% ../nbs/58_bench.ipynb #7c34ac7a
+def _when(stamp:str)->float:
+    from datetime import datetime
+    return datetime.fromisoformat(stamp.replace('Z', '+00:00')).timestamp()
+
+def stage_costs(run_dir:Path, summary:dict)->list[dict]:
+    "Per stage: wall seconds, the kernel's peak memory, and papermill's overhead (kernel start to first cell, plus everything outside the cells)."
+    rows = []
+    for stage in summary['stages']:
+        row = {'name': stage['name'], 'seconds': stage['seconds'], 'cached': stage['cached'], 'peak_mib': None,
+               'kernel_start_seconds': None, 'cells_seconds': None, 'overhead_seconds': None}
+        notebook = Path(run_dir)/f"{stage['name']}.ipynb"
+        if stage['status'] == 'ok' and not stage['cached'] and notebook.exists():
+            nb = json.loads(notebook.read_text())
+            cells = [c['metadata'].get('papermill', {}) for c in nb['cells'] if c['cell_type'] == 'code']
+            started = [_when(c['start_time']) for c in cells if c.get('start_time')]
+            cells_seconds = sum(c.get('duration') or 0 for c in cells)
+            row.update(kernel_start_seconds=round(min(started) - _when(nb['metadata']['papermill']['start_time']), 2),
+                       cells_seconds=round(cells_seconds, 2), overhead_seconds=round(stage['seconds'] - cells_seconds, 2))
+        rows.append(row)
+    return rows
+
+# %% ../nbs/58_bench.ipynb #7475d2b8
+def plain_chain(home:str, data:str='', run_id:str='plain', **params)->float:
+    "The stage notebooks' code cells run one after another in this process (no papermill, no kernels, no HTML): seconds."
+    import contextlib, io, os
+    from advpipe.main_pipeline import stage_notebook_dir
+    from advpipe.redis_cache import open_store
+    os.environ['MPLBACKEND'] = 'Agg'; os.environ['ADVPIPE_HOME'] = str(home)
+    os.environ.setdefault('OMP_WAIT_POLICY', 'PASSIVE')  # as `run_chain` sets it for its kernels: the same library calls, the same threads
+    values = dict(run_id=run_id, home=str(home), data=data, twin_rows=5000, twin_seed=0, task='profit', models='baseline,linear,decision_tree,random_forest,xgboost,lightgbm',
+                  model_params='{}', folds=5, random_state=0, rules='', **params)
+    start = time.perf_counter()
+    keep_open = open_store(home)  # as the orchestrator does: the embedded Redis starts once
+    for stage in ('01_load', '02_train', '03_evaluate', '04_explain', '05_meta_learn'):
+        nb = json.loads((stage_notebook_dir()/f'{stage}.ipynb').read_text())
+        namespace = dict(values)
+        with contextlib.redirect_stdout(io.StringIO()):
+            for cell in nb['cells']:
+                if cell['cell_type'] == 'code' and 'parameters' not in cell['metadata'].get('tags', []):
+                    exec(compile(''.join(cell['source']), f'{stage}.ipynb', 'exec'), namespace)
+        import matplotlib.pyplot as plt; plt.close('all')
+    keep_open.close()
+    return time.perf_counter() - start
+
+def _plain_chain_seconds(home, data, options)->float:
+    "`plain_chain` in a fresh interpreter (its imports count, as a kernel's do), timed from outside."
+    import subprocess
+    code = f"from advpipe.bench import plain_chain; plain_chain({str(home)!r}, {data or ''!r}, **{options!r})"
+    start = time.perf_counter()
+    subprocess.run([sys.executable, '-c', code], check=True, capture_output=True)
+    return time.perf_counter() - start
+
+# %% ../nbs/58_bench.ipynb #3f4cb4ef
+QUICK = dict(models='linear,random_forest', model_params='{"random_forest": {"n_estimators": 30}}', folds=3)
+BASELINE_ENV = 'ADVPIPE_BENCH_BASELINE'  # a git revision to time beside this checkout (e.g. the commit before a speed change)
+
+def _baseline_cold_seconds(revision:str, data, options, tmp:Path)->float|None:
+    "Cold chain of an older revision of this checkout, in a subprocess that imports that revision's advpipe."
+    import subprocess
+    from advpipe.config import project_root
+    root = project_root(Path(__file__).parent) if '__file__' in globals() else project_root(Path.cwd())
+    if root is None: return None
+    tree = tmp/'baseline'; tree.mkdir()
+    archive = subprocess.run(['git', '-C', str(root), 'archive', revision], check=True, capture_output=True).stdout
+    subprocess.run(['tar', '-x', '-C', str(tree)], input=archive, check=True)
+    code = (f"from advpipe.main_pipeline import run_chain; run_chain(data={data!r}, out={str(tmp/'base_reports')!r}, run_id='baseline', "
+            f"home={str(tmp/'base_home')!r}, progress=lambda m: None, **{options!r})")
+    # cwd too: `python -c` puts the current folder first on sys.path, and a checkout there would win over PYTHONPATH
+    run = dict(check=True, capture_output=True, text=True, env={**os.environ, 'PYTHONPATH': str(tree)}, cwd=tree)
+    imported = subprocess.run([sys.executable, '-c', 'import advpipe; print(advpipe.__file__)'], **run).stdout.strip()
+    if not imported.startswith(str(tree)): raise RuntimeError(f'the baseline run would import {imported}, not {revision}')
+    start = time.perf_counter()
+    subprocess.run([sys.executable, '-c', code], **run)
+    return time.perf_counter() - start
+
+def bench_chain(data:str|None=None, # data file (default: the synthetic twin)
+                quick:bool=False,   # two models, three folds
+               )->dict:
+    "Cold and warm chain, without the advanced stages, as plain library calls, and (when `$ADVPIPE_BENCH_BASELINE` names a revision) an older revision's cold chain."
+    from advpipe.main_pipeline import run_chain
+    from advpipe.redis_cache import open_store
+    options = dict(QUICK) if quick else {}
+    quiet = lambda message: None
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp = Path(tmp); home = tmp/'home'
+        baseline = os.environ.get(BASELINE_ENV)
+        baseline_seconds = _baseline_cold_seconds(baseline, data, options, tmp) if baseline else None
+        start = time.perf_counter()
+        with PeakMemory() as memory: cold = run_chain(data=data, out=tmp/'reports', run_id='cold', home=home, progress=quiet, **options)
+        cold_seconds = time.perf_counter() - start
+        start = time.perf_counter()
+        warm = run_chain(data=data, out=tmp/'reports', run_id='warm', home=home, progress=quiet, **options)
+        warm_seconds = time.perf_counter() - start
+        start = time.perf_counter()
+        run_chain(data=data, out=tmp/'reports', run_id='basic', home=tmp/'home_basic', progress=quiet, advanced=False, **options)
+        basic_seconds = time.perf_counter() - start
+        plain_seconds = _plain_chain_seconds(tmp/'home_plain', data, options)
+        store = open_store(home)
+        redis_bytes = store.backend.client.info().get('used_memory', 0) if store.backend.name == 'redis' else 0
+        store.close()
+        stages = stage_costs(tmp/'reports'/'cold', cold)
+        records = {s['name']: s for s in stages}
+        for stage in cold['stages']: records[stage['name']]['peak_mib'] = stage.get('peak_mib')  # each kernel's own peak RSS
+    hits, misses = warm['cache']['hits'], warm['cache']['misses']
+    overhead = sum(s['overhead_seconds'] or 0 for s in stages)
+    result = {'benchmark': 'chain', 'data': data or 'synthetic twin', 'quick': quick, 'options': options,
+              'cold_seconds': round(cold_seconds, 2), 'warm_seconds': round(warm_seconds, 2), 'warm_over_cold': round(warm_seconds/cold_seconds, 4),
+              'warm_all_cached': all(s['cached'] for s in warm['stages']), 'stages': stages,
+              'without_advanced_seconds': round(basic_seconds, 2), 'cache_hit_rate': round(hits/max(1, hits + misses), 4),
+              'redis_used_mib': round(redis_bytes/2**20, 1), 'cold_peak_mib': memory.peak_mib,
+              'plain_process_seconds': round(plain_seconds, 2), 'papermill_overhead_seconds': round(overhead, 2),
+              'overhead_fraction': round((cold_seconds - plain_seconds)/cold_seconds, 4),
+              'same_metrics_warm': [m['cv_mean'] for m in cold['models']] == [m['cv_mean'] for m in warm['models']]}
+    if baseline:
+        result.update(baseline_revision=baseline, baseline_cold_seconds=round(baseline_seconds, 2),
+                      cold_over_baseline=round(cold_seconds/baseline_seconds, 4))
+    return result
+
+
+# %% ../nbs/58_bench.ipynb #de212167
+SCALE_ROWS, QUICK_SCALE_ROWS = (10_000, 100_000, 1_000_000), (10_000,)
+
+def bench_scale(quick:bool=False, # only the smallest size
+                rows=None,        # sizes to run (default 10k, 100k, 1M; `--quick`: 10k)
+               )->dict:
+    "The full chain, cold, on the synthetic twin at growing sizes: seconds, peak memory of the whole process tree, seconds per 1,000 orders."
+    from advpipe.main_pipeline import run_chain
+    points = []
+    for n in rows or (QUICK_SCALE_ROWS if quick else SCALE_ROWS):
+        with tempfile.TemporaryDirectory() as tmp:
+            start = time.perf_counter()
+            with PeakMemory(1.0) as memory:
+                summary = run_chain(out=Path(tmp)/'reports', run_id=f'scale{n}', home=Path(tmp)/'home', twin_rows=n, progress=lambda m: None,
+                                    **(QUICK if quick else {}))
+            seconds = time.perf_counter() - start
+        points.append({'rows': n, 'seconds': round(seconds, 1), 'peak_mib': memory.peak_mib, 'seconds_per_1k_orders': round(1000*seconds/n, 3),
+                       'stage_seconds': {s['name']: s['seconds'] for s in summary['stages']}})
+    growth = None
+    by_rows = {p['rows']: p for p in points}
+    if 100_000 in by_rows and 1_000_000 in by_rows:
+        growth = round(by_rows[1_000_000]['seconds_per_1k_orders'] / by_rows[100_000]['seconds_per_1k_orders'], 3)
+    return {'benchmark': 'scale', 'quick': quick, 'scale': points, 'per_order_growth_100k_to_1m': growth}
+
+def plot_scale(points:list, path:Path):
+    "Seconds and seconds per 1,000 orders against orders (log axes) to `path` (PNG)."
+    import matplotlib; matplotlib.use('Agg')
+    import matplotlib.pyplot as plt
+    fig, (left, right) = plt.subplots(1, 2, figsize=(10, 3.6))
+    rows = [p['rows'] for p in points]
+    left.loglog(rows, [p['seconds'] for p in points], 'o-'); left.set(xlabel='orders', ylabel='seconds', title='Full chain, cold')
+    right.semilogx(rows, [p['seconds_per_1k_orders'] for p in points], 'o-'); right.set(xlabel='orders', ylabel='seconds per 1,000 orders', title='Cost per order')
+    right.set_ylim(bottom=0); fig.tight_layout(); fig.savefig(path, dpi=100); plt.close(fig)
+
 # %% ../nbs/58_bench.ipynb #0107dc78
 def _script_benchmarks()->dict:
     "`run` functions of `benchmarks/bench_*.py` in the source checkout, by name."
@@ -41,13 +220,24 @@ def _script_benchmarks()->dict:
         if hasattr(module, 'run'): found[script.stem.removeprefix('bench_')] = module.run
     return found
 
-BENCHMARKS = {'cache': bench_cache, **_script_benchmarks()}
+BENCHMARKS = {'chain': bench_chain, 'scale': bench_scale, 'cache': bench_cache, **_script_benchmarks()}
+DEFAULT_SKIP = ('cache',)  # `chain` measures cold against warm already
 
 def run_benchmarks(names=None, quick:bool=False, data:str|None=None)->list[dict]:
     "Run the named benchmarks (all by default) and return their results."
     results = []
-    for name in names or list(BENCHMARKS):
+    for name in names or [n for n in BENCHMARKS if n not in DEFAULT_SKIP]:
         function = BENCHMARKS[name]
         kwargs = {'quick': quick, **({'data': data} if 'data' in function.__code__.co_varnames else {})}
         results.append(function(**kwargs))
     return results
+
+TOP_LEVEL = {'chain': ('cold_seconds', 'warm_seconds', 'stages', 'without_advanced_seconds', 'cache_hit_rate', 'redis_used_mib',
+                       'overhead_fraction'), 'scale': ('scale',)}
+
+def bench_report(results:list[dict])->dict:
+    "One JSON object: the headline keys (`cold_seconds`, `warm_seconds`, `stages`, ..., `scale`) on top, every benchmark's full result below."
+    report = {}
+    for result in results:
+        for key in TOP_LEVEL.get(result.get('benchmark'), ()): report[key] = result.get(key)
+    return {**report, 'benchmarks': results}

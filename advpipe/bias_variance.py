@@ -274,6 +274,12 @@ def _concat_rows(X_train, X_test):
     if isinstance(X_train, pd.DataFrame): return pd.concat([X_train, pd.DataFrame(np.asarray(X_test), columns=X_train.columns) if not isinstance(X_test, pd.DataFrame) else X_test], ignore_index=True)
     return np.concatenate([X_train, np.asarray(X_test)])
 
+def _parallel_rounds(n_jobs, jobs):
+    "Round chunks through joblib; on `--backend dask` (`ADVPIPE_BACKEND=dask`) as tasks on the Dask cluster."
+    from advpipe.executor import joblib_backend, resolve_backend
+    if resolve_backend() != 'dask': return Parallel(n_jobs=n_jobs, return_as='generator')(jobs)
+    with joblib_backend('dask'): return Parallel(n_jobs=n_jobs)(jobs)  # a list: the cluster's backend is gone after the block
+
 def _parallel_predictions(estimator, X_train, y_train, X_test, n_rounds, sampling, random_state, n_jobs, train_size, n_splits, reseed, fit_params, progress):
     "Prediction rows for all rounds, in round order, computed in chunks across `n_jobs` workers."
     seeds = _round_seeds(random_state, n_rounds)
@@ -291,7 +297,7 @@ def _parallel_predictions(estimator, X_train, y_train, X_test, n_rounds, samplin
     out = []
     try:
         if workers == 1: results = (job[0](*job[1], **job[2]) for job in jobs)
-        else: results = Parallel(n_jobs=n_jobs, return_as='generator')(jobs)
+        else: results = _parallel_rounds(n_jobs, jobs)
         for rows in results:
             out.extend(rows)
             if bar is not None: bar.update(len(rows))

@@ -59,6 +59,9 @@ def build_parser()->argparse.ArgumentParser:
     run.add_argument('--twin-rows', type=int, default=5000, help='rows of the synthetic twin (default: 5000)')
     run.add_argument('--seed', type=int, default=0, help='seed for the twin, the CV split and the models (default: 0)')
     run.add_argument('--rules', help="business-rules YAML for the explain stage (default: advpipe's rules/default.yaml)")
+    run.add_argument('--backend', choices=['local', 'dask'], help='where CV folds and bias-variance rounds run (default: local, or $ADVPIPE_BACKEND)')
+    run.add_argument('--scheduler', metavar='ADDR', help='Dask scheduler address, e.g. tcp://10.0.0.5:8786 (default: $ADVPIPE_DASK_SCHEDULER)')
+    run.add_argument('--no-advanced', dest='advanced', action='store_false', help='load and train only: no bias-variance, explanations or meta-learning (for comparison)')
     data = sub.add_parser('data', help='validate data files, or write the synthetic twin').add_subparsers(dest='data_command', required=True, parser_class=_Parser)
     validate = data.add_parser('validate', help='load and validate a data file; exit 0 when usable, 2 when not')
     validate.add_argument('path', help='workbook, CSV, folder of CSVs or parquet'); validate.add_argument('--json', action='store_true', help='print JSON')
@@ -91,7 +94,8 @@ def _run(args)->int:
     try:
         summary = run_chain(data=args.data, task=args.task, out=args.out, run_id=args.run_id, force=args.force, models=args.models,
                             model_params=_model_params(args.model_param), folds=args.folds, twin_rows=args.twin_rows,
-                            twin_seed=args.seed, random_state=args.seed, rules=args.rules)
+                            twin_seed=args.seed, random_state=args.seed, rules=args.rules,
+                            backend=args.backend, scheduler=args.scheduler, advanced=args.advanced)
     except StageFailed as failed:
         if failed.error.startswith('BadInput: '): raise BadInput(failed.error[len('BadInput: '):])
         print(f'advpipe: stage {failed.stage} failed: {failed.error}; the failing cell is shown in {failed.report}', file=sys.stderr)
@@ -186,12 +190,12 @@ def _versions(args)->int:
     return 0
 
 def _bench(args)->int:
-    from advpipe.bench import BENCHMARKS, run_benchmarks
+    from advpipe.bench import BENCHMARKS, bench_report, run_benchmarks
     names = [n.strip() for n in args.only.split(',')] if args.only else None
     unknown = [n for n in names or [] if n not in BENCHMARKS]
     if unknown: raise BadInput(f"--only: unknown benchmark {unknown[0]!r}; choose from {', '.join(BENCHMARKS)}")
     results = run_benchmarks(names, quick=args.quick, data=args.data)
-    if args.json: print(json.dumps(results, indent=2, default=str)); return 0
+    if args.json: print(json.dumps(bench_report(results), indent=2, default=str)); return 0
     for result in results: print(' '.join(f'{k}={v}' for k, v in result.items()))
     return 0
 

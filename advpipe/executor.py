@@ -4,13 +4,13 @@
 
 # %% ../nbs/06_executor.ipynb #5facac14
 from __future__ import annotations
-import os
+import contextlib, os
 from typing import Any, Callable, Iterable
 
 from .config import BadInput
 
 # %% auto #0
-__all__ = ['BACKENDS', 'resolve_backend', 'map_evaluations']
+__all__ = ['BACKENDS', 'SCHEDULER_ENV', 'resolve_backend', 'dask_scheduler', 'dask_client', 'joblib_backend', 'map_evaluations']
 
 # %% ../nbs/06_executor.ipynb #74ca547e
 BACKENDS = ('local', 'dask')
@@ -23,18 +23,62 @@ def resolve_backend(backend=None,   # 'local' or 'dask'; None reads `ADVPIPE_BAC
     if backend not in BACKENDS: raise BadInput(f"--backend: unknown backend {backend!r} (choose from {', '.join(BACKENDS)})")
     return backend
 
+# %% ../nbs/06_executor.ipynb #900608c9
+SCHEDULER_ENV = 'ADVPIPE_DASK_SCHEDULER'
+_clients = {}
+
+def dask_scheduler(scheduler:str|None=None, # address like `tcp://10.0.0.5:8786`; None reads `ADVPIPE_DASK_SCHEDULER`
+                  )->str:
+    "The scheduler address to use; BadInput names the option when there is none."
+    address = scheduler or os.environ.get(SCHEDULER_ENV, '')
+    if not address: raise BadInput(f'--backend dask: no scheduler; pass --scheduler tcp://HOST:8786 or set {SCHEDULER_ENV}')
+    return address
+
+def dask_client(scheduler:str|None=None, # scheduler address (see `dask_scheduler`)
+                timeout:float=10,          # seconds to wait for the scheduler
+               ):
+    "A `distributed.Client` connected to the scheduler, one per address and process (reused across calls)."
+    address = dask_scheduler(scheduler)
+    client = _clients.get(address)
+    if client is not None and client.status == 'running': return client
+    try: from distributed import Client
+    except ImportError: raise BadInput('--backend dask: dask.distributed is not installed; pip install "advpipe[dask]"') from None
+    try: client = Client(address, timeout=timeout, set_as_default=False)
+    except (OSError, TimeoutError) as error:
+        raise BadInput(f'--scheduler {address}: no Dask scheduler answers there ({type(error).__name__})') from None
+    _clients[address] = client
+    return client
+
+# %% ../nbs/06_executor.ipynb #b570c87c
+def _map_dask(func, items, progress):
+    "One task per item on the cluster; results in item order; a dead worker's tasks are rerun elsewhere."
+    client = dask_client()
+    # pure=False: two equal items are still two evaluations (a seed inside may differ from the hash's view of them)
+    futures = client.map(func, items, pure=False, retries=2)
+    if progress:  # in item order: simple, and the last call still comes when all are done
+        for done, future in enumerate(futures, 1): future.result(); progress(done, len(items))
+    return client.gather(futures)
+
+@contextlib.contextmanager
+def joblib_backend(backend=None, # 'local' or 'dask' (None reads `ADVPIPE_BACKEND`)
+                  ):
+    "Inside this block, scikit-learn's and advpipe's joblib `Parallel` calls run on the chosen backend's workers."
+    if resolve_backend(backend) != 'dask': yield; return
+    import joblib
+    client = dask_client()
+    with joblib.parallel_config(backend='dask', client=client): yield
+
 # %% ../nbs/06_executor.ipynb #a5c40cd3
 def map_evaluations(func: Callable[[Any], Any],  # a picklable function of one item
                     items: Iterable,              # the independent work items
-                    backend=None,                 # 'local' (joblib processes) or 'dask'
-                    n_jobs: int | None = None,    # local workers; None = all cores
+                    backend=None,                 # 'local' (joblib processes) or 'dask'; None reads `ADVPIPE_BACKEND`
+                    n_jobs: int | None = None,    # local workers; None = all cores (ignored by Dask: the cluster decides)
                     progress=None,                # None, or a callable(done, total) called after each finished item
                     ) -> list:
     "`[func(item) for item in items]`, in order, spread over the backend's workers."
     items = list(items)
     backend = resolve_backend(backend)
-    if backend == 'dask':
-        raise BadInput('--backend dask: not available in this build')
+    if backend == 'dask' and items: return _map_dask(func, items, progress)
     if n_jobs == 1 or len(items) <= 1:
         results = []
         for item in items:

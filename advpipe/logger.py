@@ -10,7 +10,9 @@ import logging, os, re, sys
 __all__ = ['redact', 'get_logger']
 
 # %% ../nbs/01_logger.ipynb #d89fd798
-_URL_PASSWORD = re.compile(r'(?P<scheme>[a-z][a-z0-9+.-]*://)(?P<user>[^:/@\s]*):(?P<password>[^@\s]+)@', re.I)
+# the lookbehind anchors a scheme at the start of a word: without it the regex backtracks through every long
+# run of letters (a base64 PNG in an HTML report) and redacting a 280 KB page took 1.2 s instead of 0.04 s
+_URL_PASSWORD = re.compile(r'(?<![a-z0-9+.-])(?P<scheme>[a-z][a-z0-9+.-]*://)(?P<user>[^:/@\s]*):(?P<password>[^@\s]+)@', re.I)
 
 def _secret_values()->list[str]:
     "Secret strings known to this process: the signing key and any password in the Redis URL."

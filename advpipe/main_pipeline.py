@@ -15,10 +15,10 @@ from .redis_cache import open_store
 from .stage_context import STAGES, run_record_key
 
 # %% auto #0
-__all__ = ['RUN_OWNER', 'stage_notebook_dir', 'notebook_code', 'stage_key', 'IPCKernelManager', 'StageFailed', 'render_html',
-           'execute_stage', 'QuietKernelManager', 'check_run_options', 'check_before_kernels', 'check_against_data',
-           'reap_orphans', 'end_own_processes', 'prepare_run_processes', 'interrupted', 'run_chain', 'build_summary',
-           'write_run']
+__all__ = ['STAGE_UPSTREAM', 'PARALLEL_STAGES', 'BASIC_STAGES', 'RUN_OWNER', 'stage_notebook_dir', 'notebook_code', 'stage_key',
+           'StageFailed', 'render_html', 'execute_stage', 'QuietKernelManager', 'run_stages', 'check_run_options',
+           'use_passive_threads', 'use_backend', 'check_before_kernels', 'check_against_data', 'reap_orphans',
+           'end_own_processes', 'prepare_run_processes', 'interrupted', 'run_chain', 'build_summary', 'write_run']
 
 # %% ../nbs/52_main_pipeline.ipynb #13815d92
 def stage_notebook_dir()->Path:
@@ -43,11 +43,29 @@ def stage_key(stage:str, notebook:Path, params:dict, upstream_key:str, data_iden
     return stable_hash(stage, notebook_code(notebook), relevant, upstream_key, data_identity, package_source_hash(), advpipe.__version__, length=24)
 
 # %% ../nbs/52_main_pipeline.ipynb #b664b225
-from jupyter_client.manager import AsyncKernelManager
+_ipc_kernel_manager = None
 
-class IPCKernelManager(AsyncKernelManager):
-    "A kernel manager whose kernels listen on local unix sockets instead of TCP ports."
-    def __init__(self, **kwargs): super().__init__(transport='ipc', **kwargs)
+def _ipc_kernel_manager_class():
+    "`IPCKernelManager`, defined on first use: importing jupyter_client costs a cached run 0.3-1 s it does not need."
+    global _ipc_kernel_manager
+    if _ipc_kernel_manager is not None: return _ipc_kernel_manager
+    import tempfile
+    from jupyter_client.manager import AsyncKernelManager
+    class IPCKernelManager(AsyncKernelManager):
+        "A kernel manager whose kernels listen on local unix sockets instead of TCP ports, each in a folder of its own."
+        def __init__(self, **kwargs):
+            # two kernels started at once (evaluate beside explain) would otherwise pick the same socket names and cross-talk
+            super().__init__(transport='ipc', ip=os.path.join(tempfile.mkdtemp(prefix='advpipe-kernel-'), 'kernel'), **kwargs)
+        def cleanup_ipc_files(self):
+            super().cleanup_ipc_files()
+            shutil.rmtree(os.path.dirname(self.ip), ignore_errors=True)
+    IPCKernelManager.__module__, IPCKernelManager.__qualname__ = __name__, 'IPCKernelManager'
+    _ipc_kernel_manager = IPCKernelManager
+    return IPCKernelManager
+
+def __getattr__(name):  # papermill finds the kernel manager as `advpipe.main_pipeline.IPCKernelManager`
+    if name == 'IPCKernelManager': return _ipc_kernel_manager_class()
+    raise AttributeError(f'module {__name__!r} has no attribute {name!r}')
 
 class StageFailed(Exception):
     "A stage notebook raised: carries the stage, the error and where the rendered notebook is."
@@ -110,6 +128,63 @@ class QuietKernelManager(IPCKernelManager):
             kw['stdout'] = kw['stderr'] = kernel_log
             return await super()._async_launch_kernel(kernel_cmd, **kw)
 
+# %% ../nbs/52_main_pipeline.ipynb #879ad281
+STAGE_UPSTREAM = {'01_load': None, '02_train': '01_load', '03_evaluate': '02_train', '04_explain': '02_train', '05_meta_learn': '04_explain'}
+PARALLEL_STAGES = 2  # kernels at once: evaluate and explain are the only pair that may overlap
+BASIC_STAGES = ('01_load', '02_train')  # `advanced=False`: what a hand-written notebook does (read, cross-validate)
+
+def _run_one_stage(store, stage:str, number:int, key:str, notebook:Path, out_dir:Path, params:dict, force:bool, progress)->dict:
+    "Reuse the stored result of one stage or run its notebook; returns its summary entry, outputs and failure."
+    run_id, total = params['run_id'], len(STAGES)
+    progress(f'[{number}/{total}] {stage} started')
+    start = time.perf_counter()
+    with store.lock(f'stage:{key}'):  # a concurrent run with the same key waits, then reuses
+        stored = None if force else store.get(f'stage:{key}')
+        if stored is not None and all(store.exists(k) for k in stored.get('artifact_keys', [])):
+            (out_dir/f'{stage}.ipynb').write_bytes(stored['notebook']); (out_dir/f'{stage}.html').write_bytes(stored['html'])
+            outputs, cached = stored['outputs'], True
+            store.put(run_record_key(run_id, stage), outputs)
+        else:
+            cached = False
+            try: execute_stage(stage, notebook, out_dir, params, Path.cwd())
+            except StageFailed as failed:
+                seconds = time.perf_counter() - start
+                progress(f'[{number}/{total}] {stage} FAILED after {seconds:.1f}s: {failed.error}')
+                return {'failure': failed, 'entry': {'name': stage, 'status': 'failed', 'seconds': round(seconds, 2), 'cached': False,
+                                                     'report': f'{stage}.html', 'notebook': f'{stage}.ipynb', 'error': failed.error}}
+            outputs = store.get(run_record_key(run_id, stage))
+            if outputs is None: raise RuntimeError(f'stage {stage} finished without recording its outputs')
+            store.put(f'stage:{key}', {'outputs': outputs, 'notebook': (out_dir/f'{stage}.ipynb').read_bytes(),
+                                       'html': (out_dir/f'{stage}.html').read_bytes(), 'artifact_keys': _artifact_keys(stage, outputs),
+                                       'run_id': run_id})
+    seconds = time.perf_counter() - start
+    progress(f'[{number}/{total}] {stage} ok in {seconds:.1f}s' + (' (from cache)' if cached else ''))
+    return {'outputs': outputs, 'key': key, 'entry': {'name': stage, 'status': 'ok', 'seconds': round(seconds, 2), 'cached': cached,
+                                                        'report': f'{stage}.html', 'notebook': f'{stage}.ipynb', 'key': key,
+                                                        'peak_mib': outputs.get('peak_mib')}}  # the kernel's, when it ran
+
+def run_stages(store, notebooks:Path, out_dir:Path, params:dict, data_identity:str, force:bool=False, progress=print,
+               selected=STAGES)->dict:
+    "Run the stages as soon as their upstream stage is done (at most `PARALLEL_STAGES` at once); stage -> outcome."
+    from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
+    outcomes, running = {}, {}
+    skipped = lambda stage: {'entry': {'name': stage, 'status': 'skipped', 'seconds': 0.0, 'cached': False, 'report': None, 'notebook': None}}
+    with ThreadPoolExecutor(max_workers=PARALLEL_STAGES, thread_name_prefix='advpipe-stage') as pool:
+        while len(outcomes) < len(STAGES):
+            failed = any(o.get('failure') for o in outcomes.values())
+            for number, stage in enumerate(STAGES, 1):
+                upstream = STAGE_UPSTREAM[stage]
+                if stage in outcomes or stage in running or (upstream and upstream not in outcomes and not failed): continue
+                if failed or stage not in selected or (upstream and outcomes[upstream].get('outputs') is None):
+                    outcomes[stage] = skipped(stage); continue
+                identity = data_identity if stage == STAGES[0] else outcomes[STAGES[0]]['outputs']['data_version']
+                key = stage_key(stage, notebooks/f'{stage}.ipynb', params, outcomes[upstream]['key'] if upstream else '', identity)
+                running[stage] = pool.submit(_run_one_stage, store, stage, number, key, notebooks/f'{stage}.ipynb', out_dir, params, force, progress)
+            if not running: continue
+            done, _ = wait(running.values(), return_when=FIRST_COMPLETED)
+            for stage in [s for s, future in running.items() if future in done]: outcomes[stage] = running.pop(stage).result()
+    return outcomes
+
 # %% ../nbs/52_main_pipeline.ipynb #79d55f68
 def _default_run_id()->str:
     return datetime.now().strftime('%Y%m%d-%H%M%S-') + os.urandom(2).hex()
@@ -123,6 +198,22 @@ def check_run_options(data, task, models, model_params, folds, twin_rows):
     if not isinstance(folds, int) or folds < 2: raise BadInput(f'--folds {folds!r}: need at least 2 folds')
     if not isinstance(twin_rows, int) or twin_rows < 50: raise BadInput(f'--twin-rows {twin_rows!r}: need at least 50 rows')
     if data and not Path(data).exists(): raise BadInput(f'--data {data}: no such file or folder')
+
+# %% ../nbs/52_main_pipeline.ipynb #d3d5b9b0
+def use_passive_threads():
+    "Make OpenMP threads in the stage kernels (and their workers) sleep rather than spin while they wait, unless the user chose."
+    os.environ.setdefault('OMP_WAIT_POLICY', 'PASSIVE')
+
+# %% ../nbs/52_main_pipeline.ipynb #fb58948c
+def use_backend(backend:str|None=None, scheduler:str|None=None)->dict:
+    "Check the execution backend before any kernel starts (BadInput if Dask's scheduler does not answer); the stage kernels inherit it."
+    from advpipe.executor import SCHEDULER_ENV, dask_client, dask_scheduler, resolve_backend
+    backend = resolve_backend(backend)
+    os.environ['ADVPIPE_BACKEND'] = backend
+    if backend != 'dask': return {'backend': backend}
+    address = dask_scheduler(scheduler); os.environ[SCHEDULER_ENV] = address
+    workers = len(dask_client(address).scheduler_info().get('workers', {}))
+    return {'backend': backend, 'scheduler': redact(address), 'workers_at_start': workers}
 
 # %% ../nbs/52_main_pipeline.ipynb #f27d13af
 def check_before_kernels(task:str, models:str, model_params:str, random_state:int, twin_seed:int, out:str|Path):
@@ -206,6 +297,9 @@ def run_chain(data:str|None=None,         # data file or folder; None = the synt
               random_state:int=0,         # seed for splits and models
               rules:str|None=None,        # business-rules YAML for the explain stage (None: advpipe's defaults)
               home:str|Path|None=None,    # advpipe home for the store
+              backend:str|None=None,      # 'local' (default) or 'dask': where CV folds and bias-variance rounds run
+              scheduler:str|None=None,    # Dask scheduler address (default `$ADVPIPE_DASK_SCHEDULER`)
+              advanced:bool=True,         # False: load and train only (no bias-variance, explanations or meta-learning)
               progress=_say,              # called with one line per stage start and end
              )->dict:
     "Run the five stages (reusing stored results), write `<out>/<run_id>/` and return the summary."
@@ -218,7 +312,9 @@ def run_chain(data:str|None=None,         # data file or folder; None = the synt
         from advpipe.qualitative_evaluator import load_rules
         rules = str(Path(rules).resolve()); load_rules(rules)  # a malformed rules file is bad input: refuse it before any stage runs
     home = advpipe_home(home); os.environ['ADVPIPE_HOME'] = str(home)  # the stage kernels inherit it
+    execution = use_backend(backend, scheduler)
     os.environ['MPLBACKEND'] = 'module://matplotlib_inline.backend_inline'  # figures go into the notebook, whatever the caller set
+    use_passive_threads()
     run_id = run_id or _default_run_id()
     if not run_id.replace('-', '').replace('_', '').replace('.', '').isalnum(): raise BadInput(f'--run-id {run_id!r}: use letters, digits, -, _ and . only')
     out_dir = Path(out).resolve()/run_id
@@ -229,9 +325,7 @@ def run_chain(data:str|None=None,         # data file or folder; None = the synt
     params = dict(run_id=run_id, home=str(home), data=data, twin_rows=twin_rows, twin_seed=twin_seed, task=task,
                   models=models, model_params=model_params, folds=folds, random_state=random_state, rules=rules or '')
     data_identity = file_fingerprint(data) if data else f'twin:{twin_rows}:{twin_seed}'
-    notebooks, upstream_key, stages, records = stage_notebook_dir(), '', [], {}
-    stage_hits = stage_misses = 0
-    failure = None
+    notebooks = stage_notebook_dir()
     load_key = stage_key(STAGES[0], notebooks/f'{STAGES[0]}.ipynb', params, '', data_identity)
     if force or store.get(f'stage:{load_key}') is None:
         # read and validate the data here, before any kernel starts: a bad file is one line and exit 2, and the
@@ -240,41 +334,15 @@ def run_chain(data:str|None=None,         # data file or folder; None = the synt
         load_sales_cached(store, data, twin_rows, twin_seed)
     check_against_data(store, data, twin_rows, twin_seed, task, folds)  # a constant target or too many folds: one line, exit 2
     out_dir.mkdir(parents=True, exist_ok=True)  # only now: bad data leaves no empty report folder behind
-    for number, stage in enumerate(STAGES, 1):
-        if failure:
-            stages.append({'name': stage, 'status': 'skipped', 'seconds': 0.0, 'cached': False, 'report': None, 'notebook': None}); continue
-        key = stage_key(stage, notebooks/f'{stage}.ipynb', params, upstream_key,
-                        data_identity if stage == STAGES[0] else records[STAGES[0]]['data_version'])
-        progress(f'[{number}/{len(STAGES)}] {stage} started')
-        start = time.perf_counter()
-        with store.lock(f'stage:{key}'):  # a concurrent run with the same key waits, then reuses
-            stored = None if force else store.get(f'stage:{key}')
-            if stored is not None and all(store.exists(k) for k in stored.get('artifact_keys', [])):
-                (out_dir/f'{stage}.ipynb').write_bytes(stored['notebook']); (out_dir/f'{stage}.html').write_bytes(stored['html'])
-                outputs, cached = stored['outputs'], True
-                store.put(run_record_key(run_id, stage), outputs)
-                stage_hits += 1
-            else:
-                stage_misses += 1; cached = False
-                try: execute_stage(stage, notebooks/f'{stage}.ipynb', out_dir, params, Path.cwd())
-                except StageFailed as failed:
-                    failure = failed
-                    stages.append({'name': stage, 'status': 'failed', 'seconds': round(time.perf_counter() - start, 2), 'cached': False,
-                                   'report': f'{stage}.html', 'notebook': f'{stage}.ipynb', 'error': failed.error})
-                    progress(f'[{number}/{len(STAGES)}] {stage} FAILED after {time.perf_counter() - start:.1f}s: {failed.error}')
-                    continue
-                outputs = store.get(run_record_key(run_id, stage))
-                if outputs is None: raise RuntimeError(f'stage {stage} finished without recording its outputs')
-                artifacts = _artifact_keys(stage, outputs)
-                store.put(f'stage:{key}', {'outputs': outputs, 'notebook': (out_dir/f'{stage}.ipynb').read_bytes(),
-                                           'html': (out_dir/f'{stage}.html').read_bytes(), 'artifact_keys': artifacts, 'run_id': run_id})
-        seconds = time.perf_counter() - start
-        records[stage], upstream_key = outputs, key
-        stages.append({'name': stage, 'status': 'ok', 'seconds': round(seconds, 2), 'cached': cached,
-                       'report': f'{stage}.html', 'notebook': f'{stage}.ipynb', 'key': key})
-        progress(f'[{number}/{len(STAGES)}] {stage} ok in {seconds:.1f}s' + (' (from cache)' if cached else ''))
+    outcomes = run_stages(store, notebooks, out_dir, params, data_identity, force, progress, STAGES if advanced else BASIC_STAGES)
+    stages = [outcomes[stage]['entry'] for stage in STAGES]
+    records = {stage: o['outputs'] for stage, o in outcomes.items() if o.get('outputs') is not None}
+    stage_hits = sum(1 for s in stages if s['status'] == 'ok' and s['cached'])
+    stage_misses = sum(1 for s in stages if s['status'] != 'skipped' and not s['cached'])
+    failure = next((outcomes[stage]['failure'] for stage in STAGES if outcomes[stage].get('failure')), None)
     store.backend.incr('hits', stage_hits); store.backend.incr('misses', stage_misses)
     summary = build_summary(run_id, records, stages, store, stage_hits, stage_misses, time.perf_counter() - wall_start, failure, params)
+    summary['execution'] = {**execution, 'advanced': advanced}
     write_run(out_dir, summary, records)
     store.close()
     if failure: raise failure

