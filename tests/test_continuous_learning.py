@@ -98,12 +98,17 @@ def test_promotion_then_rollback_restores_the_champion_exactly_and_survives_sigk
     assert len(shown) == 3 and 'rollback' in shown[-1] and first['champion'] in shown[-1]
 
 
-def test_retrain_refuses_an_export_that_is_not_newer_and_changes_nothing(exports, tmp_path):
+def test_retrain_refuses_an_export_that_is_not_newer_and_changes_nothing(exports, tmp_path, monkeypatch):
+    from advpipe.redis_cache import open_store
     home, env = tmp_path/'home', {'ADVPIPE_REDIS_URL': ''}
+    monkeypatch.setenv('ADVPIPE_REDIS_URL', '')
     run_advpipe(['retrain', '--data', exports['2019H1'], '--model', 'linear', '--no-report'], tmp_path, home, env, check=0)
-    state = lambda: (run_advpipe(['versions', '--json'], tmp_path, home, env, check=0).stdout,
-                     run_advpipe(['champion', 'history', '--json'], tmp_path, home, env, check=0).stdout)
+    def state():
+        store = open_store(home)
+        try: return {kind: store.registry(kind) for kind in ('data', 'model', 'champion', 'monitor')}
+        finally: store.close()
     before = state()
+    assert [len(before[kind]) for kind in ('data', 'model', 'champion', 'monitor')] == [1, 1, 1, 1]
     for path, expected in ((exports['2019H1'], 'already processed'), (exports['2019Q1'], 'not after 2019-06-30'), (exports['csv'], 'columns differ')):
         result = run_advpipe(['retrain', '--data', path, '--model', 'linear'], tmp_path, home, env, check=2)
         line = result.stderr.strip()
