@@ -157,6 +157,7 @@ def _add_continuous_learning_parsers(sub):
     models = [m for m in MODEL_NAMES if m != 'baseline']
     retrain = sub.add_parser('retrain', help='take a new export: drift, warm-started challenger, promote only if it wins beyond the noise')
     retrain.add_argument('--data', required=True, help='the new export (workbook, CSV, folder or parquet)')
+    retrain.add_argument('--cold', action='store_true', help='also train a cold challenger, to measure what the warm start saves')
     simulate = sub.add_parser('simulate', help='replay the orders period by period through retrain')
     simulate.add_argument('--data', help='workbook, CSV, folder or parquet (default: the synthetic twin)')
     simulate.add_argument('--freq', default='quarter', choices=['quarter', 'month'], help='one export per quarter (default) or month')
@@ -201,7 +202,7 @@ def _retrain(args)->int:
     store = open_store()
     try:
         sales = load_sales_cached(store, str(Path(args.data).resolve()))  # through the store: a second look at one file is a cache hit
-        record = retrain(store, sales, args.task, model=args.model, margin=args.margin)
+        record = retrain(store, sales, args.task, model=args.model, margin=args.margin, cold=args.cold)
     finally: store.close()
     page = _monitor_page(args, record['lineage'])
     if args.json: print(json.dumps({**record, 'report': str(page) if page else None}, indent=2, default=str))
