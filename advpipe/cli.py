@@ -78,6 +78,7 @@ def build_parser()->argparse.ArgumentParser:
     bench = sub.add_parser('bench', help='run the benchmarks (ratios measured within one run)')
     bench.add_argument('--quick', action='store_true', help='smaller sizes'); bench.add_argument('--json', action='store_true', help='print JSON')
     bench.add_argument('--only', help='comma-separated benchmark names'); bench.add_argument('--data', help='data file for the cache benchmark')
+    _add_continuous_learning_parsers(sub)
     parser.add_argument('--version', action='version', version=f'advpipe {_version()}')
     _describe_choices(parser)
     return parser
@@ -199,6 +200,108 @@ def _bench(args)->int:
     for result in results: print(' '.join(f'{k}={v}' for k, v in result.items()))
     return 0
 
+# %% ../nbs/55_cli.ipynb #46aee235
+def _add_continuous_learning_parsers(sub):
+    "The `retrain`, `simulate` and `champion` subcommands."
+    models = [m for m in MODEL_NAMES if m != 'baseline']
+    retrain = sub.add_parser('retrain', help='take a new export: drift, warm-started challenger, promote only if it wins beyond the noise')
+    retrain.add_argument('--data', required=True, help='the new export (workbook, CSV, folder or parquet)')
+    retrain.add_argument('--cold', action='store_true', help='also train a cold challenger, to measure what the warm start saves')
+    simulate = sub.add_parser('simulate', help='replay the orders period by period through retrain')
+    simulate.add_argument('--data', help='workbook, CSV, folder or parquet (default: the synthetic twin)')
+    simulate.add_argument('--freq', default='quarter', choices=['quarter', 'month'], help='one export per quarter (default) or month')
+    simulate.add_argument('--batches', type=int, help='stop after this many exports')
+    simulate.add_argument('--min-rows', type=int, default=500, help='orders in the first export (default: 500)')
+    simulate.add_argument('--twin-rows', type=int, default=5000, help='rows of the synthetic twin without --data (default: 5000)')
+    simulate.add_argument('--no-cold', action='store_true', help='skip the cold retrain that measures what the warm start saves')
+    for command in (retrain, simulate):
+        command.add_argument('--task', default='profit', help=f"one of {', '.join(TASK_NAMES)} (default: profit)")
+        command.add_argument('--model', choices=models, help='challenger family (default: the best configuration in the experiment history)')
+        command.add_argument('--margin', type=float, default=0.0, help='the challenger must win by more than this, beyond the noise (default: 0)')
+        command.add_argument('--out', default='reports', help='reports folder: the timeline goes to OUT/monitor/index.html')
+        command.add_argument('--no-report', action='store_true', help='do not render the monitoring page')
+        command.add_argument('--json', action='store_true', help='print JSON')
+    champion = sub.add_parser('champion', help="show a task's champion, its history, or roll it back")
+    champion.add_argument('--task', default='profit', help='the task (its champion is the one `advpipe retrain` keeps)')
+    champion.add_argument('--lineage', help='another lineage, e.g. a simulation `profit@sim-...` (default: the task)')
+    champion.add_argument('action', choices=['show', 'history', 'rollback'])
+    champion.add_argument('--to', metavar='VERSION', help='rollback: the model version to restore (default: the previous champion)')
+    champion.add_argument('--json', action='store_true', help='print JSON')
+
+# %% ../nbs/55_cli.ipynb #cbdb464e
+def _monitor_page(args, lineage:str):
+    "Render the monitoring page unless --no-report; its path, or None."
+    if args.no_report: return None
+    from advpipe.continuous_learning import render_monitor
+    from advpipe.main_pipeline import StageFailed
+    try: return render_monitor(lineage, args.out)
+    except StageFailed as failed:
+        print(f'advpipe: the monitoring page failed: {failed.error}; see {failed.report}', file=sys.stderr); return None
+
+def _line(record:dict)->str:
+    return f"{record['period'] or record['date_range'][1][:10]}  data {record['data_version']}  {record['rows']:,} orders  {record['decision'].upper()}: {record['evidence']}"
+
+def _retrain(args)->int:
+    from advpipe.continuous_learning import retrain
+    from advpipe.stage_context import load_sales_cached
+    from advpipe.model_pipeline import get_task
+    from advpipe.redis_cache import open_store
+    get_task(args.task)
+    if not Path(args.data).exists(): raise BadInput(f'--data {args.data}: no such file or folder')
+    store = open_store()
+    try:
+        sales = load_sales_cached(store, str(Path(args.data).resolve()))  # through the store: a second look at one file is a cache hit
+        record = retrain(store, sales, args.task, model=args.model, margin=args.margin, cold=args.cold)
+    finally: store.close()
+    page = _monitor_page(args, record['lineage'])
+    if args.json: print(json.dumps({**record, 'report': str(page) if page else None}, indent=2, default=str))
+    else:
+        print(_line(record))
+        if page: print(f'advpipe: monitoring page at {page}', file=sys.stderr)
+    return 0
+
+def _simulate(args)->int:
+    from advpipe.continuous_learning import simulate
+    from advpipe.stage_context import load_sales_cached
+    from advpipe.model_pipeline import get_task
+    from advpipe.redis_cache import open_store
+    get_task(args.task)
+    if args.data and not Path(args.data).exists(): raise BadInput(f'--data {args.data}: no such file or folder')
+    if args.batches is not None and args.batches < 2: raise BadInput(f'--batches {args.batches}: need at least 2 exports')
+    store = open_store()
+    say = (lambda line: print(f'advpipe: {line}', file=sys.stderr, flush=True))
+    try:
+        sales = load_sales_cached(store, str(Path(args.data).resolve()) if args.data else '', twin_rows=args.twin_rows)
+        replay = simulate(store, sales, args.task, args.freq, model=args.model, max_batches=args.batches, min_rows=args.min_rows,
+                          progress=say, margin=args.margin, cold=not args.no_cold)
+    finally: store.close()
+    page = _monitor_page(args, replay['lineage'])
+    versions = [{k: v for k, v in record.items() if k != 'columns'} for record in replay['versions']]
+    if args.json: print(json.dumps({**replay, 'versions': versions, 'report': str(page) if page else None}, indent=2, default=str))
+    else:
+        for record in versions: print(_line(record))
+        print(f"lineage {replay['lineage']}: {len(versions)} data versions; `advpipe champion --lineage {replay['lineage']} history` lists its champions")
+        if page: print(f'advpipe: monitoring page at {page}', file=sys.stderr)
+    return 0
+
+def _champion(args)->int:
+    from advpipe.continuous_learning import champion_history, current_champion, rollback
+    from advpipe.redis_cache import open_store
+    lineage = args.lineage or args.task
+    if args.to and args.action != 'rollback': raise BadInput('--to: only with `champion rollback`')
+    store = open_store()
+    try:
+        if args.action == 'rollback': result = rollback(store, lineage, args.to)
+        elif args.action == 'show': result = current_champion(store, lineage)
+        else: result = champion_history(store, lineage)
+    finally: store.close()
+    if result is None or result == []: raise BadInput(f"champion: {lineage!r} has no champion yet (run `advpipe retrain --data PATH{'' if lineage == args.task else ''}`)")
+    if args.json: print(json.dumps(result, indent=2, default=str)); return 0
+    for event in (result if isinstance(result, list) else [result]):
+        print(f"{event['seq']:>3} {event['action']:8} {event['model']:14} model {event['model_version']}  data {event['data_version']}  "
+              f"{event['metric']} {event['score']:.4f}  {event['registered_at'][:19]}" + (f"  (replaced {event['previous']})" if event['previous'] else ''))
+    return 0
+
 # %% ../nbs/55_cli.ipynb #8879e1e7
 def _stdout_closed()->int:
     "Point stdout at /dev/null so Python's exit-time flush cannot raise again; 141 = 128 + SIGPIPE, as `yes | head` exits."
@@ -217,6 +320,7 @@ def main(argv:list[str]|None=None)->int:
     try:
         args = parser.parse_args(argv)
         handler = {'run': _run, 'versions': _versions, 'cache': _cache, 'bench': _bench,
+                   'retrain': _retrain, 'simulate': _simulate, 'champion': _champion,
                    'data': lambda a: _data_validate(a) if a.data_command == 'validate' else _data_twin(a)}[args.command]
         code = handler(args)
     except BadInput as error:

@@ -72,7 +72,8 @@ a{color:#1d4ed8}
 {% for st in s.stages %}<tr><td>{{ st.name }}</td><td class="{{ 'ok' if st.status == 'ok' else ('fail' if st.status == 'failed' else 'muted') }}">{{ st.status }}</td>
 <td class="num">{{ '%.1f'|format(st.seconds) }}</td><td>{{ 'yes' if st.cached else 'no' }}</td>
 <td>{% if st.report %}<a href="{{ st.report }}">{{ st.report }}</a> · <a href="{{ st.notebook }}">notebook</a>{% else %}<span class="muted">not run</span>{% endif %}</td></tr>{% endfor %}
-</table><p class="muted">Summary for machines: <a href="summary.json">summary.json</a></p></section>
+</table><p class="muted">Summary for machines: <a href="summary.json">summary.json</a></p>
+<p class="muted">Continuous learning: <a href="../monitor/index.html">monitoring timeline</a> (champion per data version, drift, promotions; written by <code>advpipe retrain</code> and <code>advpipe simulate</code>)</p></section>
 </main></body></html>
 """
 
