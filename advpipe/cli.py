@@ -59,6 +59,7 @@ def build_parser()->argparse.ArgumentParser:
     bench = sub.add_parser('bench', help='run the benchmarks (ratios measured within one run)')
     bench.add_argument('--quick', action='store_true', help='smaller sizes'); bench.add_argument('--json', action='store_true')
     bench.add_argument('--only', help='comma-separated benchmark names'); bench.add_argument('--data', help='data file for the cache benchmark')
+    _add_meta_parser(sub)
     return parser
 
 # %% ../nbs/55_cli.ipynb #cc173a6f
@@ -150,13 +151,59 @@ def _bench(args)->int:
     for result in results: print(' '.join(f'{k}={v}' for k, v in result.items()))
     return 0
 
+# %% ../nbs/55_cli.ipynb #0c4eec8a
+def _add_meta_parser(sub):
+    "The `meta` subcommand group: build the metabase, evaluate the meta-learner, suggest configurations."
+    meta = sub.add_parser('meta', help='meta-learning: build the metabase, evaluate the meta-learner, suggest configurations')
+    meta = meta.add_subparsers(dest='meta_command', required=True, parser_class=_Parser)
+    build = meta.add_parser('build', help='evaluate the configuration grid on many tasks (resumes from the store)')
+    build.add_argument('--tasks', type=int, default=200, help='number of tasks, a seeded mix of every source (default: 200)')
+    build.add_argument('--max-rows', type=int, default=800, help='rows kept per task (default: 800)')
+    build.add_argument('--time-per-task', type=float, default=120, help='seconds after which a task starts no new configuration (default: 120)')
+    build.add_argument('--folds', type=int, default=3, help='cross-validation folds (default: 3)')
+    build.add_argument('--seed', type=int, default=0, help='seed of the task order, samples and folds (default: 0)')
+    build.add_argument('--jobs', type=int, default=None, help='parallel workers (default: all cores)')
+    build.add_argument('--sales-data', default='', help='sales data for the sales-derived tasks (default: the synthetic twin)')
+    build.add_argument('--out', help="where to write the metabase (default: <advpipe home>/metabase.json.gz)")
+    build.add_argument('--json', action='store_true', help='print a JSON summary')
+    return meta
+
+def _meta_build(args)->int:
+    import time
+    from advpipe.config import advpipe_home
+    from advpipe.metabase import Metabase, build_metabase, candidate_tasks
+    for option, value in (('--tasks', args.tasks), ('--max-rows', args.max_rows), ('--time-per-task', args.time_per_task), ('--folds', args.folds)):
+        if value is None or value < (2 if option == '--folds' else 1): raise BadInput(f'{option}: must be at least {2 if option == "--folds" else 1} (got {value})')
+    if args.sales_data and not Path(args.sales_data).exists(): raise BadInput(f'--sales-data {args.sales_data}: no such file or folder')
+    started = time.perf_counter()
+    tasks = candidate_tasks(args.sales_data, seed=args.seed)[:args.tasks]
+    built = build_metabase(tasks, max_rows=args.max_rows, folds=args.folds, time_per_task=args.time_per_task,
+                           random_state=args.seed, n_jobs=args.jobs)
+    command = 'advpipe meta build ' + ' '.join(f'--{k.replace("_", "-")} {v}' for k, v in
+                                                (('tasks', args.tasks), ('max_rows', args.max_rows), ('time_per_task', args.time_per_task),
+                                                 ('folds', args.folds), ('seed', args.seed)))
+    metabase = Metabase.from_build(built, {'command': command, 'seed': args.seed, 'sales_data': 'real' if args.sales_data else 'synthetic twin',
+                                           'built_seconds': round(time.perf_counter() - started, 1)})
+    path = metabase.save(args.out or advpipe_home()/'metabase.json.gz')
+    failed = [t for t in built['tasks'] if not t.get('ok')]
+    summary = {'path': str(path), 'tasks': len(metabase.tasks), 'failed_tasks': len(failed), 'configurations': len(metabase.grid),
+               'results': len(metabase.results), 'seconds': round(time.perf_counter() - started, 1),
+               'sources': metabase.tasks['source'].value_counts().to_dict()}
+    if args.json: print(json.dumps(summary, indent=2)); return 0
+    print(f"advpipe: metabase of {summary['tasks']} tasks x {summary['configurations']} configurations ({summary['results']} results, "
+          f"{summary['failed_tasks']} tasks skipped) in {summary['seconds']} s: {path}", file=sys.stderr)
+    print(path); return 0
+
+def _meta(args)->int:
+    return {'build': _meta_build}[args.meta_command](args)
+
 # %% ../nbs/55_cli.ipynb #dc1e9938
 def main(argv:list[str]|None=None)->int:
     "Entry point of the `advpipe` command; returns the exit code."
     from advpipe.logger import redact
     try:
         args = build_parser().parse_args(argv)
-        handler = {'run': _run, 'versions': _versions, 'cache': _cache, 'bench': _bench,
+        handler = {'run': _run, 'versions': _versions, 'cache': _cache, 'bench': _bench, 'meta': _meta,
                    'data': lambda a: _data_validate(a) if a.data_command == 'validate' else _data_twin(a)}[args.command]
         code = handler(args)
     except BadInput as error:
