@@ -151,6 +151,77 @@ def _bench(args)->int:
     for result in results: print(' '.join(f'{k}={v}' for k, v in result.items()))
     return 0
 
+# %% ../nbs/55_cli.ipynb #5f729f68
+def _add_meta_commands(meta):
+    "`meta evaluate` and `meta suggest`."
+    evaluate = meta.add_parser('evaluate', help='how well the meta-learner and the baselines pick configurations (HPO-B regret)')
+    evaluate.add_argument('--tasks', help='folder of new tasks: NAME.csv or NAME.parquet with NAME.json = {"target": COL, "type": ...}')
+    evaluate.add_argument('--metabase', help='metabase file (default: the built or shipped one)')
+    evaluate.add_argument('--seed', type=int, default=0, help='seed of the random orders and the surrogate (default: 0)')
+    evaluate.add_argument('--max-rows', type=int, default=400, help='rows kept per new task (default: 400)')
+    evaluate.add_argument('--no-curve', action='store_true', help='skip the quality-vs-history curve')
+    evaluate.add_argument('--json', action='store_true', help='print JSON')
+    suggest = meta.add_parser('suggest', help='the configurations to try first on a data file')
+    suggest.add_argument('data', help='CSV or parquet file'); suggest.add_argument('--target', required=True, help='column to predict')
+    suggest.add_argument('--type', choices=['regression', 'classification'], help='task type (default: inferred from the target)')
+    suggest.add_argument('-k', type=int, default=5, help='how many configurations (default: 5)')
+    suggest.add_argument('--json', action='store_true', help='print JSON')
+
+def _read_table(path:str):
+    import pandas as pd
+    file = Path(path)
+    if not file.is_file(): raise BadInput(f'{path}: no such file')
+    try: return pd.read_parquet(file) if file.suffix == '.parquet' else pd.read_csv(file)
+    except Exception as error: raise BadInput(f'{path}: cannot be read as {"parquet" if file.suffix == ".parquet" else "CSV"} ({type(error).__name__})')
+
+def _meta_suggest(args)->int:
+    import time
+    started = time.perf_counter()
+    from advpipe.meta_features import meta_features
+    from advpipe.meta_learner import fitted_meta_learner
+    from advpipe.model_pipeline import tabular_task
+    from advpipe.redis_cache import open_store
+    if args.k < 1: raise BadInput(f'-k: must be at least 1 (got {args.k})')
+    frame = _read_table(args.data)
+    task = tabular_task(frame, args.target, args.type)
+    described = meta_features(frame, task)
+    store = open_store()
+    try: suggestions = fitted_meta_learner(store).suggest(described, k=args.k)
+    finally: store.close()
+    rows = [{'rank': int(r.rank), 'config_id': r.config_id, 'family': r.family, 'params': r.params, 'predicted_score': round(float(r.predicted_score), 4),
+             'predicted_seconds': round(float(r.predicted_seconds), 4), 'support': r.support} for r in suggestions.itertuples()]
+    result = {'data': str(args.data), 'target': args.target, 'type': task.type, 'suggestions': rows, 'seconds': round(time.perf_counter() - started, 2)}
+    if args.json: print(json.dumps(result, indent=2, default=str)); return 0
+    for r in rows:
+        print(f"{r['rank']:>2}. {r['family']:14} {json.dumps(r['params']):60} predicted {r['predicted_score']:.3f}, {r['predicted_seconds']:.2f} s"
+              + (f"  (like {', '.join(r['support'][:3])})" if r['support'] else ''))
+    return 0
+
+def _meta_evaluate(args)->int:
+    from advpipe.metabase import Metabase, build_metabase
+    from advpipe.meta_evaluation import evaluate_methods, folder_tasks, history_curve, summarize
+    from advpipe.meta_learner import default_metabase_path
+    from advpipe.model_pipeline import tabular_task
+    metabase = Metabase.load(args.metabase or default_metabase_path())
+    new = None
+    if args.tasks:
+        refs = folder_tasks(args.tasks)
+        for ref in refs:  # check each target before any work: bad input names the file
+            try: tabular_task(_read_table(ref['path']).head(1000), ref['target'], ref['type'])
+            except BadInput as error: raise BadInput(f"{ref['path']}: {error}")
+        new = Metabase.from_build(build_metabase(refs, metabase.grid, max_rows=args.max_rows, folds=metabase.info.get('folds', 3), random_state=args.seed))
+    per_task = evaluate_methods(metabase, new, seed=args.seed)
+    result = {'tasks': int(per_task['task_id'].nunique()), 'protocol': 'new tasks' if args.tasks else 'leave-one-source-out',
+              'groups': int(per_task['group'].nunique()), 'methods': summarize(per_task)}
+    if not args.no_curve and not args.tasks: result['history_curve'] = history_curve(metabase, seed=args.seed)
+    if args.json: print(json.dumps(result, indent=2)); return 0
+    print(f"{result['tasks']} tasks ({result['protocol']}, {result['groups']} groups)")
+    print(f"{'method':15} {'regret@1 med':>12} {'regret@1 mean':>13} {'regret@5 med':>12} {'top-1':>6} {'spearman':>8} {'evals to 1%':>11}")
+    for name, m in sorted(result['methods'].items(), key=lambda kv: kv[1]['regret_at_1_mean']):
+        print(f"{name:15} {m['regret_at_1_median']:12.4f} {m['regret_at_1_mean']:13.4f} {m['regret_at_5_median']:12.4f} {m['top1_hit_rate']:6.2f} {m['spearman_median']:8.3f} {m['evals_to_1pct_median']:11.1f}")
+    for point in result.get('history_curve', []): print(f"history of {point['history_tasks']} tasks ({point['history_size']} records): regret@1 median {point['regret_at_1_median']:.4f}")
+    return 0
+
 # %% ../nbs/55_cli.ipynb #0c4eec8a
 def _add_meta_parser(sub):
     "The `meta` subcommand group: build the metabase, evaluate the meta-learner, suggest configurations."
@@ -166,6 +237,7 @@ def _add_meta_parser(sub):
     build.add_argument('--sales-data', default='', help='sales data for the sales-derived tasks (default: the synthetic twin)')
     build.add_argument('--out', help="where to write the metabase (default: <advpipe home>/metabase.json.gz)")
     build.add_argument('--json', action='store_true', help='print a JSON summary')
+    _add_meta_commands(meta)
     return meta
 
 def _meta_build(args)->int:
@@ -195,7 +267,7 @@ def _meta_build(args)->int:
     print(path); return 0
 
 def _meta(args)->int:
-    return {'build': _meta_build}[args.meta_command](args)
+    return {'build': _meta_build, 'evaluate': _meta_evaluate, 'suggest': _meta_suggest}[args.meta_command](args)
 
 # %% ../nbs/55_cli.ipynb #dc1e9938
 def main(argv:list[str]|None=None)->int:
