@@ -35,7 +35,7 @@ setuptools.setup(
                 + ['Programming Language :: Python :: ' + o for o in py_versions[py_versions.index(min_python):]],
     url=cfg['git_url'],
     packages=setuptools.find_packages(include=['advpipe', 'advpipe.*']),
-    package_data={'advpipe': ['templates/*', 'twin_params.json', 'rules/*.yaml', 'metabase/*.json.gz']},
+    package_data={'advpipe': ['templates/*', 'twin_params.json', 'rules/*.yaml', 'metabase_data/*.json.gz', 'metabase_data/*.md']},
     include_package_data=True,
     install_requires=cfg.get('requirements', '').split(),
     extras_require={'dev': cfg.get('dev_requirements', '').split() + cfg.get('meta_requirements', '').split(),

@@ -9,7 +9,7 @@ from pathlib import Path
 from .config import BadInput, DEFAULT_MODELS, MODEL_NAMES, TASK_NAMES
 
 # %% auto #0
-__all__ = ['build_parser', 'main']
+__all__ = ['SEARCH_DEFAULT', 'build_parser', 'main']
 
 # %% ../nbs/55_cli.ipynb #65dcd2d5
 class _Parser(argparse.ArgumentParser):
@@ -44,6 +44,7 @@ def build_parser()->argparse.ArgumentParser:
     run.add_argument('--twin-rows', type=int, default=5000, help='rows of the synthetic twin (default: 5000)')
     run.add_argument('--seed', type=int, default=0, help='seed for the twin, the CV split and the models (default: 0)')
     run.add_argument('--rules', help="business-rules YAML for the explain stage (default: advpipe's rules/default.yaml)")
+    run.add_argument('--search', type=int, default=SEARCH_DEFAULT, help=f'configurations to search: meta-learner suggestions first, then Optuna (default: {SEARCH_DEFAULT}; 0 = fixed models only)')
     data = sub.add_parser('data', help='validate data files, or write the synthetic twin').add_subparsers(dest='data_command', required=True, parser_class=_Parser)
     validate = data.add_parser('validate', help='load and validate a data file; exit 0 when usable, 2 when not')
     validate.add_argument('path'); validate.add_argument('--json', action='store_true', help='print JSON')
@@ -68,7 +69,7 @@ def _run(args)->int:
     try:
         summary = run_chain(data=args.data, task=args.task, out=args.out, run_id=args.run_id, force=args.force, models=args.models,
                             model_params=_model_params(args.model_param), folds=args.folds, twin_rows=args.twin_rows,
-                            twin_seed=args.seed, random_state=args.seed, rules=args.rules)
+                            twin_seed=args.seed, random_state=args.seed, rules=args.rules, search=args.search)
     except StageFailed as failed:
         if failed.error.startswith('BadInput: '): raise BadInput(failed.error[len('BadInput: '):])
         print(f'advpipe: stage {failed.stage} failed: {failed.error}; the failing cell is shown in {failed.report}', file=sys.stderr)
@@ -223,6 +224,8 @@ def _meta_evaluate(args)->int:
     return 0
 
 # %% ../nbs/55_cli.ipynb #0c4eec8a
+SEARCH_DEFAULT = 4  # `advpipe run --search`: small, so a cold run stays close to a fixed-models run
+
 def _add_meta_parser(sub):
     "The `meta` subcommand group: build the metabase, evaluate the meta-learner, suggest configurations."
     meta = sub.add_parser('meta', help='meta-learning: build the metabase, evaluate the meta-learner, suggest configurations')
@@ -235,6 +238,7 @@ def _add_meta_parser(sub):
     build.add_argument('--seed', type=int, default=0, help='seed of the task order, samples and folds (default: 0)')
     build.add_argument('--jobs', type=int, default=None, help='parallel workers (default: all cores)')
     build.add_argument('--sales-data', default='', help='sales data for the sales-derived tasks (default: the synthetic twin)')
+    build.add_argument('--families', help='comma-separated model families to keep from the grid (default: all)')
     build.add_argument('--out', help="where to write the metabase (default: <advpipe home>/metabase.json.gz)")
     build.add_argument('--json', action='store_true', help='print a JSON summary')
     _add_meta_commands(meta)
@@ -248,8 +252,12 @@ def _meta_build(args)->int:
         if value is None or value < (2 if option == '--folds' else 1): raise BadInput(f'{option}: must be at least {2 if option == "--folds" else 1} (got {value})')
     if args.sales_data and not Path(args.sales_data).exists(): raise BadInput(f'--sales-data {args.sales_data}: no such file or folder')
     started = time.perf_counter()
+    from advpipe.model_pipeline import FAMILIES, grid_configs
+    families = [f.strip() for f in args.families.split(',') if f.strip()] if args.families else list(FAMILIES)
+    unknown = [f for f in families if f not in FAMILIES]
+    if unknown or not families: raise BadInput(f"--families: unknown family {(unknown or [''])[0]!r}; choose from {', '.join(FAMILIES)}")
     tasks = candidate_tasks(args.sales_data, seed=args.seed)[:args.tasks]
-    built = build_metabase(tasks, max_rows=args.max_rows, folds=args.folds, time_per_task=args.time_per_task,
+    built = build_metabase(tasks, [c for c in grid_configs() if c['family'] in families], max_rows=args.max_rows, folds=args.folds, time_per_task=args.time_per_task,
                            random_state=args.seed, n_jobs=args.jobs)
     command = 'advpipe meta build ' + ' '.join(f'--{k.replace("_", "-")} {v}' for k, v in
                                                 (('tasks', args.tasks), ('max_rows', args.max_rows), ('time_per_task', args.time_per_task),
@@ -259,7 +267,8 @@ def _meta_build(args)->int:
     path = metabase.save(args.out or advpipe_home()/'metabase.json.gz')
     failed = [t for t in built['tasks'] if not t.get('ok')]
     summary = {'path': str(path), 'tasks': len(metabase.tasks), 'failed_tasks': len(failed), 'configurations': len(metabase.grid),
-               'results': len(metabase.results), 'seconds': round(time.perf_counter() - started, 1),
+               'results': len(metabase.results), 'computed': sum(not c['reused'] for c in built['cells']),
+               'reused': sum(c['reused'] for c in built['cells']), 'seconds': round(time.perf_counter() - started, 1),
                'sources': metabase.tasks['source'].value_counts().to_dict()}
     if args.json: print(json.dumps(summary, indent=2)); return 0
     print(f"advpipe: metabase of {summary['tasks']} tasks x {summary['configurations']} configurations ({summary['results']} results, "

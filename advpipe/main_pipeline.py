@@ -127,12 +127,14 @@ def run_chain(data:str|None=None,         # data file or folder; None = the synt
               random_state:int=0,         # seed for splits and models
               rules:str|None=None,        # business-rules YAML for the explain stage (None: advpipe's defaults)
               home:str|Path|None=None,    # advpipe home for the store
+              search:int=0,               # configurations the train stage searches (meta-learner suggestions, then Optuna); 0 = fixed models only
               progress=_say,              # called with one line per stage start and end
              )->dict:
     "Run the five stages (reusing stored results), write `<out>/<run_id>/` and return the summary."
     wall_start = time.perf_counter()
     data = str(Path(data).resolve()) if data else ''
     check_run_options(data, task, models, model_params, folds, twin_rows)
+    if not isinstance(search, int) or search < 0: raise BadInput(f'--search {search!r}: need 0 or more configurations')
     if rules:
         if not Path(rules).is_file(): raise BadInput(f'--rules {rules}: no such file')
         from advpipe.qualitative_evaluator import load_rules
@@ -146,7 +148,7 @@ def run_chain(data:str|None=None,         # data file or folder; None = the synt
     # the stage kernels must use the backend chosen here: after a fallback they should not each retry Redis
     if store.backend_name == 'sqlite': os.environ['ADVPIPE_STORE'] = 'sqlite'
     params = dict(run_id=run_id, home=str(home), data=data, twin_rows=twin_rows, twin_seed=twin_seed, task=task,
-                  models=models, model_params=model_params, folds=folds, random_state=random_state, rules=rules or '')
+                  models=models, model_params=model_params, folds=folds, random_state=random_state, rules=rules or '', search=search)
     data_identity = file_fingerprint(data) if data else f'twin:{twin_rows}:{twin_seed}'
     notebooks, upstream_key, stages, records = stage_notebook_dir(), '', [], {}
     stage_hits = stage_misses = 0

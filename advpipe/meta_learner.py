@@ -12,7 +12,7 @@ from .config import BadInput, stable_hash
 
 # %% auto #0
 __all__ = ['experiment_records', 'ConfigRanker', 'config_features', 'history_frame', 'MetaLearner', 'default_metabase_path',
-           'fitted_meta_learner']
+           'fitted_meta_learner', 'family_params', 'learning_records']
 
 # %% ../nbs/40_meta_learner.ipynb #10b98831
 def experiment_records(run_id:str, data:dict, task:dict, models:list[dict], recorded_at:str)->list[dict]:
@@ -184,3 +184,24 @@ def fitted_meta_learner(store,                 # the store (history, and where t
     learner = cached.update(history) if cached is not None else MetaLearner().fit(Metabase.load(path), history=history)
     store.put(key, learner, ttl=None)
     return learner
+
+# %% ../nbs/40_meta_learner.ipynb #dbc99dc8
+def family_params(model:str, params:dict, task_type:str)->dict|None:
+    "A fixed model's parameters in its family's search space (None for the baseline)."
+    from advpipe.model_pipeline import CONFIG_SPACE
+    if model not in CONFIG_SPACE: return None
+    if model == 'ridge' and task_type == 'classification': return {'alpha': 1/params['C']} if 'C' in params else {'alpha': 1.0}
+    return {k: v for k, v in params.items() if k in CONFIG_SPACE[model]}
+
+def learning_records(records:list[dict], meta_features:dict, trials:list[dict]|None=None, run:dict|None=None)->list[dict]:
+    "`experiment_records` of a run with meta-features and family configurations added, plus one record per search trial."
+    from advpipe.model_pipeline import config_id
+    out = []
+    for record in records:
+        params = family_params(record['model'], record['config'].get('params', {}), record['task_type'])
+        extra = {} if params is None else {'family': record['model'], 'search_params': params, 'config_id': config_id(record['model'], params)}
+        out.append({**record, **extra, 'meta_features': meta_features, 'source': 'fixed'})
+    for trial in trials or []:
+        out.append({**(run or {}), 'model': trial['family'], 'family': trial['family'], 'search_params': trial['params'], 'config_id': trial['config_id'],
+                    'cv_mean': trial['cv_mean'], 'fit_seconds': trial.get('fit_seconds'), 'meta_features': meta_features, 'source': f"search:{trial['source']}"})
+    return out

@@ -143,7 +143,7 @@ def evaluate_config(frame:pd.DataFrame, task:Task, config:dict, folds:int=3, ran
             scores, seconds = cv['test_score'], float(np.mean(cv['fit_time']))
         except Exception as error: return {'score': float('nan'), 'fit_seconds': float('nan'), 'error': f'{type(error).__name__}: {error}'[:200]}
     score = float(np.mean(scores))
-    return {'score': max(score, -1.0) if np.isfinite(score) else float('nan'), 'fit_seconds': seconds}
+    return {'score': max(score, -1.0) if np.isfinite(score) else float('nan'), 'fit_seconds': seconds, 'fold_scores': [float(s) for s in scores]}
 
 # %% ../nbs/42_metabase.ipynb #c6bf23d0
 METABASE_FORMAT = 1
@@ -179,13 +179,14 @@ def evaluate_task(item:dict)->dict:
     for config in configs:
         key = cell_key(ref['task_id'], config['config_id'], opts['max_rows'], opts['folds'], opts['random_state'])
         cell = store.get(key)
+        reused = cell is not None
         if cell is None:
             if time.perf_counter() - started > opts['time_per_task']: continue
             if frame is None: frame, task = load_task(ref, opts['max_rows'], opts['random_state'])
             cell = {'task_id': ref['task_id'], 'config_id': config['config_id'],
                     **evaluate_config(frame, task, family_config(config['family'], config['params'], task), opts['folds'], opts['random_state'])}
             store.put(key, cell, ttl=None)
-        cells.append(cell)
+        cells.append({**cell, 'reused': reused})
     return {'task': record, 'cells': cells}
 
 # %% ../nbs/42_metabase.ipynb #7f6e947f
@@ -222,7 +223,7 @@ def build_metabase(tasks:list[dict],          # task references (`candidate_task
 def shipped_metabase_path()->Path:
     "Where the package keeps its built metabase."
     import advpipe
-    return Path(advpipe.__file__).parent/'metabase'/'metabase.json.gz'
+    return Path(advpipe.__file__).parent/'metabase_data'/'metabase.json.gz'
 
 class Metabase:
     "Tasks (with meta-features) and (task, configuration) results of a metabase build."
