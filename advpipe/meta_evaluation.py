@@ -4,7 +4,7 @@
 
 # %% ../nbs/43_meta_evaluation.ipynb #2e1a96b8
 from __future__ import annotations
-import json
+import json, warnings
 from pathlib import Path
 import numpy as np, pandas as pd
 from .config import BadInput
@@ -57,7 +57,9 @@ def order_metrics(order:list[str], truth:pd.Series)->dict:
     best_so_far = np.maximum.accumulate(values)
     regret = lambda n: float(1 - best_so_far[min(n, len(values)) - 1])
     within = np.nonzero(1 - best_so_far <= 0.01)[0]
-    rho = spearmanr(-np.arange(len(values)), values).statistic if len(values) > 2 else np.nan
+    with np.errstate(all='ignore'), warnings.catch_warnings():
+        warnings.simplefilter('ignore')  # a task whose scores are all equal has no rank correlation: NaN
+        rho = spearmanr(-np.arange(len(values)), values).statistic if len(values) > 2 else np.nan
     return {'regret_at_1': regret(1), 'regret_at_5': regret(5), 'regret_at_10': regret(10), 'top1_hit': float(values[0] >= values.max() - 1e-12),
             'spearman': float(rho) if np.isfinite(rho) else np.nan, 'evals_to_1pct': int(within[0] + 1) if len(within) else len(values)}
 

@@ -77,12 +77,17 @@ class MetaLearner(BaseEstimator):
                  learning_rate:float=0.05,          # LightGBM learning rate
                  num_leaves:int=31,                 # LightGBM leaves per tree
                  update_rounds:int=25,              # extra rounds added by an incremental `update`
+                 config_prior:bool=True,            # add each grid configuration's mean normalized score over the training tasks as a feature
                  random_state:int=0):               # seed of the surrogate
         self.history_weight, self.qualitative_weight, self.n_estimators = history_weight, qualitative_weight, n_estimators
         self.learning_rate, self.num_leaves, self.update_rounds, self.random_state = learning_rate, num_leaves, update_rounds, random_state
+        self.config_prior = config_prior
     def _rows(self, meta_features:list[dict], families:list[str], params:list[dict])->pd.DataFrame:
         meta = pd.DataFrame(meta_features).reindex(columns=self.meta_columns_)
         configs = pd.DataFrame([config_features(f, p) for f, p in zip(families, params)])
+        if self.config_prior:  # how good the configuration is across tasks: the portfolio's signal, which the trees refine per task
+            from advpipe.model_pipeline import config_id
+            configs['config_prior'] = [self.prior_.get(config_id(f, p), np.nan) for f, p in zip(families, params)]
         return pd.concat([meta.reset_index(drop=True).astype(float), configs], axis=1)
     def _training_set(self, metabase, history:pd.DataFrame):
         results = metabase.results.merge(metabase.tasks[['task_id', 'meta_features']], on='task_id')
@@ -108,6 +113,7 @@ class MetaLearner(BaseEstimator):
         self.metabase_ = metabase
         self.history_ = history_frame(history or [])
         self.meta_columns_ = list(metabase.meta_feature_frame().columns)
+        self.prior_ = metabase.results.groupby('config_id')['normalized'].mean().to_dict()
         X, target, log_seconds, weight = self._training_set(metabase, self.history_)
         self.score_model_ = self._model(self.n_estimators).fit(X, target, sample_weight=weight)
         known = np.isfinite(log_seconds)
