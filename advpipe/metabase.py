@@ -245,8 +245,8 @@ class Metabase:
         tasks = pd.DataFrame([{k: v for k, v in t.items() if k not in ('meta_features', 'segment', 'data')} for t in ok])
         return cls(tasks.assign(meta_features=[t['meta_features'] for t in ok]), results, built['grid'], {**built.get('options', {}), **(info or {})})
     def meta_feature_frame(self)->pd.DataFrame:
-        "One row of meta-features per task, indexed by task id."
-        return pd.DataFrame(list(self.tasks['meta_features']), index=self.tasks['task_id'])
+        "One row of meta-features per task, indexed by task id (the time it took to compute them is not one)."
+        return pd.DataFrame(list(self.tasks['meta_features']), index=self.tasks['task_id']).drop(columns=['meta_feature_seconds'], errors='ignore')
     def matrix(self, column:str='normalized')->pd.DataFrame:
         "Tasks x configurations table of `column`."
         return self.results.pivot_table(index='task_id', columns='config_id', values=column)
