@@ -43,7 +43,7 @@ setuptools.setup(
     # namespace discovery: `advpipe/rules` (data only) is a package too, so setuptools ships it without a warning
     packages=setuptools.find_namespace_packages(include=['advpipe', 'advpipe.*'], exclude=['*.__pycache__']),
     package_dir={'': '.'},  # flat layout: a plain .pth editable install (no import-finder warning)
-    package_data={'advpipe': ['templates/*', 'twin_params.json', 'rules/*.yaml']},
+    package_data={'advpipe': ['templates/*', 'twin_params.json', 'rules/*.yaml', 'metabase_data/*.json.gz', 'metabase_data/*.md']},
     include_package_data=True,
     install_requires=cfg.get('requirements', '').split(),
     extras_require=extras,

@@ -9,7 +9,7 @@ from pathlib import Path
 from .config import BadInput, DEFAULT_MODELS, MODEL_NAMES, TASK_NAMES
 
 # %% auto #0
-__all__ = ['build_parser', 'main']
+__all__ = ['SEARCH_DEFAULT', 'build_parser', 'main']
 
 # %% ../nbs/55_cli.ipynb #65dcd2d5
 class _Parser(argparse.ArgumentParser):
@@ -62,6 +62,7 @@ def build_parser()->argparse.ArgumentParser:
     run.add_argument('--backend', choices=['local', 'dask'], help='where CV folds and bias-variance rounds run (default: local, or $ADVPIPE_BACKEND)')
     run.add_argument('--scheduler', metavar='ADDR', help='Dask scheduler address, e.g. tcp://10.0.0.5:8786 (default: $ADVPIPE_DASK_SCHEDULER)')
     run.add_argument('--no-advanced', dest='advanced', action='store_false', help='load and train only: no bias-variance, explanations or meta-learning (for comparison)')
+    run.add_argument('--search', type=int, default=SEARCH_DEFAULT, help=f'configurations to search: meta-learner suggestions first, then Optuna (default: {SEARCH_DEFAULT}; 0 = fixed models only)')
     data = sub.add_parser('data', help='validate data files, or write the synthetic twin').add_subparsers(dest='data_command', required=True, parser_class=_Parser)
     validate = data.add_parser('validate', help='load and validate a data file; exit 0 when usable, 2 when not')
     validate.add_argument('path', help='workbook, CSV, folder of CSVs or parquet'); validate.add_argument('--json', action='store_true', help='print JSON')
@@ -78,6 +79,7 @@ def build_parser()->argparse.ArgumentParser:
     bench = sub.add_parser('bench', help='run the benchmarks (ratios measured within one run)')
     bench.add_argument('--quick', action='store_true', help='smaller sizes'); bench.add_argument('--json', action='store_true', help='print JSON')
     bench.add_argument('--only', help='comma-separated benchmark names'); bench.add_argument('--data', help='data file for the cache benchmark')
+    _add_meta_parser(sub)
     _add_continuous_learning_parsers(sub)
     parser.add_argument('--version', action='version', version=f'advpipe {_version()}')
     _describe_choices(parser)
@@ -96,7 +98,7 @@ def _run(args)->int:
         summary = run_chain(data=args.data, task=args.task, out=args.out, run_id=args.run_id, force=args.force, models=args.models,
                             model_params=_model_params(args.model_param), folds=args.folds, twin_rows=args.twin_rows,
                             twin_seed=args.seed, random_state=args.seed, rules=args.rules,
-                            backend=args.backend, scheduler=args.scheduler, advanced=args.advanced)
+                            backend=args.backend, scheduler=args.scheduler, advanced=args.advanced, search=args.search)
     except StageFailed as failed:
         if failed.error.startswith('BadInput: '): raise BadInput(failed.error[len('BadInput: '):])
         print(f'advpipe: stage {failed.stage} failed: {failed.error}; the failing cell is shown in {failed.report}', file=sys.stderr)
@@ -310,6 +312,132 @@ def _stdout_closed()->int:
     except (OSError, ValueError, io.UnsupportedOperation): pass  # stdout is not a real file (a notebook's): nothing to redirect
     return 141
 
+# %% ../nbs/55_cli.ipynb #5f729f68
+def _add_meta_commands(meta):
+    "`meta evaluate` and `meta suggest`."
+    evaluate = meta.add_parser('evaluate', help='how well the meta-learner and the baselines pick configurations (HPO-B regret)')
+    evaluate.add_argument('--tasks', help='folder of new tasks: NAME.csv or NAME.parquet with NAME.json = {"target": COL, "type": ...}')
+    evaluate.add_argument('--metabase', help='metabase file (default: the built or shipped one)')
+    evaluate.add_argument('--seed', type=int, default=0, help='seed of the random orders and the surrogate (default: 0)')
+    evaluate.add_argument('--max-rows', type=int, default=400, help='rows kept per new task (default: 400)')
+    evaluate.add_argument('--no-curve', action='store_true', help='skip the quality-vs-history curve')
+    evaluate.add_argument('--json', action='store_true', help='print JSON')
+    suggest = meta.add_parser('suggest', help='the configurations to try first on a data file')
+    suggest.add_argument('data', help='CSV or parquet file'); suggest.add_argument('--target', required=True, help='column to predict')
+    suggest.add_argument('--type', choices=['regression', 'classification'], help='task type (default: inferred from the target)')
+    suggest.add_argument('-k', type=int, default=5, help='how many configurations (default: 5)')
+    suggest.add_argument('--json', action='store_true', help='print JSON')
+
+def _read_table(path:str):
+    import pandas as pd
+    file = Path(path)
+    if not file.is_file(): raise BadInput(f'{path}: no such file')
+    try: return pd.read_parquet(file) if file.suffix == '.parquet' else pd.read_csv(file)
+    except Exception as error: raise BadInput(f'{path}: cannot be read as {"parquet" if file.suffix == ".parquet" else "CSV"} ({type(error).__name__})')
+
+def _meta_suggest(args)->int:
+    import time
+    started = time.perf_counter()
+    from advpipe.meta_features import meta_features
+    from advpipe.meta_learner import fitted_meta_learner
+    from advpipe.model_pipeline import tabular_task
+    from advpipe.redis_cache import open_store
+    if args.k < 1: raise BadInput(f'-k: must be at least 1 (got {args.k})')
+    frame = _read_table(args.data)
+    task = tabular_task(frame, args.target, args.type)
+    described = meta_features(frame, task)
+    store = open_store()
+    try: suggestions = fitted_meta_learner(store).suggest(described, k=args.k)
+    finally: store.close()
+    rows = [{'rank': int(r.rank), 'config_id': r.config_id, 'family': r.family, 'params': r.params, 'predicted_score': round(float(r.predicted_score), 4),
+             'predicted_seconds': round(float(r.predicted_seconds), 4), 'support': r.support} for r in suggestions.itertuples()]
+    result = {'data': str(args.data), 'target': args.target, 'type': task.type, 'suggestions': rows, 'seconds': round(time.perf_counter() - started, 2)}
+    if args.json: print(json.dumps(result, indent=2, default=str)); return 0
+    for r in rows:
+        print(f"{r['rank']:>2}. {r['family']:14} {json.dumps(r['params']):60} predicted {r['predicted_score']:.3f}, {r['predicted_seconds']:.2f} s"
+              + (f"  (like {', '.join(r['support'][:3])})" if r['support'] else ''))
+    return 0
+
+def _meta_evaluate(args)->int:
+    from advpipe.metabase import Metabase, build_metabase
+    from advpipe.meta_evaluation import evaluate_methods, folder_tasks, history_curve, summarize
+    from advpipe.meta_learner import default_metabase_path
+    from advpipe.model_pipeline import tabular_task
+    metabase = Metabase.load(args.metabase or default_metabase_path())
+    new = None
+    if args.tasks:
+        refs = folder_tasks(args.tasks)
+        for ref in refs:  # check each target before any work: bad input names the file
+            try: tabular_task(_read_table(ref['path']).head(1000), ref['target'], ref['type'])
+            except BadInput as error: raise BadInput(f"{ref['path']}: {error}")
+        new = Metabase.from_build(build_metabase(refs, metabase.grid, max_rows=args.max_rows, folds=metabase.info.get('folds', 3), random_state=args.seed))
+    per_task = evaluate_methods(metabase, new, seed=args.seed)
+    result = {'tasks': int(per_task['task_id'].nunique()), 'protocol': 'new tasks' if args.tasks else 'leave-one-source-out',
+              'groups': int(per_task['group'].nunique()), 'methods': summarize(per_task)}
+    if not args.no_curve and not args.tasks: result['history_curve'] = history_curve(metabase, seed=args.seed)
+    if args.json: print(json.dumps(result, indent=2)); return 0
+    print(f"{result['tasks']} tasks ({result['protocol']}, {result['groups']} groups)")
+    print(f"{'method':15} {'regret@1 med':>12} {'regret@1 mean':>13} {'regret@5 med':>12} {'top-1':>6} {'spearman':>8} {'evals to 1%':>11}")
+    for name, m in sorted(result['methods'].items(), key=lambda kv: kv[1]['regret_at_1_mean']):
+        print(f"{name:15} {m['regret_at_1_median']:12.4f} {m['regret_at_1_mean']:13.4f} {m['regret_at_5_median']:12.4f} {m['top1_hit_rate']:6.2f} {m['spearman_median']:8.3f} {m['evals_to_1pct_median']:11.1f}")
+    for point in result.get('history_curve', []): print(f"history of {point['history_tasks']} tasks ({point['history_size']} records): regret@1 median {point['regret_at_1_median']:.4f}")
+    return 0
+
+# %% ../nbs/55_cli.ipynb #0c4eec8a
+SEARCH_DEFAULT = 4  # `advpipe run --search`: small, so a cold run stays close to a fixed-models run
+
+def _add_meta_parser(sub):
+    "The `meta` subcommand group: build the metabase, evaluate the meta-learner, suggest configurations."
+    meta = sub.add_parser('meta', help='meta-learning: build the metabase, evaluate the meta-learner, suggest configurations')
+    meta = meta.add_subparsers(dest='meta_command', required=True, parser_class=_Parser)
+    build = meta.add_parser('build', help='evaluate the configuration grid on many tasks (resumes from the store)')
+    build.add_argument('--tasks', type=int, default=200, help='number of tasks, a seeded mix of every source (default: 200)')
+    build.add_argument('--max-rows', type=int, default=800, help='rows kept per task (default: 800)')
+    build.add_argument('--time-per-task', type=float, default=120, help='seconds after which a task starts no new configuration (default: 120)')
+    build.add_argument('--folds', type=int, default=3, help='cross-validation folds (default: 3)')
+    build.add_argument('--seed', type=int, default=0, help='seed of the task order, samples and folds (default: 0)')
+    build.add_argument('--jobs', type=int, default=None, help='parallel workers (default: all cores)')
+    build.add_argument('--sales-data', default='', help='sales data for the sales-derived tasks (default: the synthetic twin)')
+    build.add_argument('--families', help='comma-separated model families to keep from the grid (default: all)')
+    build.add_argument('--out', help="where to write the metabase (default: <advpipe home>/metabase.json.gz)")
+    build.add_argument('--json', action='store_true', help='print a JSON summary')
+    _add_meta_commands(meta)
+    return meta
+
+def _meta_build(args)->int:
+    import time
+    from advpipe.config import advpipe_home
+    from advpipe.metabase import Metabase, build_metabase, candidate_tasks
+    for option, value in (('--tasks', args.tasks), ('--max-rows', args.max_rows), ('--time-per-task', args.time_per_task), ('--folds', args.folds)):
+        if value is None or value < (2 if option == '--folds' else 1): raise BadInput(f'{option}: must be at least {2 if option == "--folds" else 1} (got {value})')
+    if args.sales_data and not Path(args.sales_data).exists(): raise BadInput(f'--sales-data {args.sales_data}: no such file or folder')
+    started = time.perf_counter()
+    from advpipe.model_pipeline import FAMILIES, grid_configs
+    families = [f.strip() for f in args.families.split(',') if f.strip()] if args.families else list(FAMILIES)
+    unknown = [f for f in families if f not in FAMILIES]
+    if unknown or not families: raise BadInput(f"--families: unknown family {(unknown or [''])[0]!r}; choose from {', '.join(FAMILIES)}")
+    tasks = candidate_tasks(args.sales_data, seed=args.seed)[:args.tasks]
+    built = build_metabase(tasks, [c for c in grid_configs() if c['family'] in families], max_rows=args.max_rows, folds=args.folds, time_per_task=args.time_per_task,
+                           random_state=args.seed, n_jobs=args.jobs)
+    command = 'advpipe meta build ' + ' '.join(f'--{k.replace("_", "-")} {v}' for k, v in
+                                                (('tasks', args.tasks), ('max_rows', args.max_rows), ('time_per_task', args.time_per_task),
+                                                 ('folds', args.folds), ('seed', args.seed)))
+    metabase = Metabase.from_build(built, {'command': command, 'seed': args.seed, 'sales_data': 'real' if args.sales_data else 'synthetic twin',
+                                           'built_seconds': round(time.perf_counter() - started, 1)})
+    path = metabase.save(args.out or advpipe_home()/'metabase.json.gz')
+    failed = [t for t in built['tasks'] if not t.get('ok')]
+    summary = {'path': str(path), 'tasks': len(metabase.tasks), 'failed_tasks': len(failed), 'configurations': len(metabase.grid),
+               'results': len(metabase.results), 'computed': sum(not c['reused'] for c in built['cells']),
+               'reused': sum(c['reused'] for c in built['cells']), 'seconds': round(time.perf_counter() - started, 1),
+               'sources': metabase.tasks['source'].value_counts().to_dict()}
+    if args.json: print(json.dumps(summary, indent=2)); return 0
+    print(f"advpipe: metabase of {summary['tasks']} tasks x {summary['configurations']} configurations ({summary['results']} results, "
+          f"{summary['failed_tasks']} tasks skipped) in {summary['seconds']} s: {path}", file=sys.stderr)
+    print(path); return 0
+
+def _meta(args)->int:
+    return {'build': _meta_build, 'evaluate': _meta_evaluate, 'suggest': _meta_suggest}[args.meta_command](args)
+
 # %% ../nbs/55_cli.ipynb #dc1e9938
 def main(argv:list[str]|None=None)->int:
     "Entry point of the `advpipe` command; returns the exit code."
@@ -320,7 +448,7 @@ def main(argv:list[str]|None=None)->int:
     try:
         args = parser.parse_args(argv)
         handler = {'run': _run, 'versions': _versions, 'cache': _cache, 'bench': _bench,
-                   'retrain': _retrain, 'simulate': _simulate, 'champion': _champion,
+                   'retrain': _retrain, 'simulate': _simulate, 'champion': _champion, 'meta': _meta,
                    'data': lambda a: _data_validate(a) if a.data_command == 'validate' else _data_twin(a)}[args.command]
         code = handler(args)
     except BadInput as error:

@@ -300,6 +300,7 @@ def run_chain(data:str|None=None,         # data file or folder; None = the synt
               backend:str|None=None,      # 'local' (default) or 'dask': where CV folds and bias-variance rounds run
               scheduler:str|None=None,    # Dask scheduler address (default `$ADVPIPE_DASK_SCHEDULER`)
               advanced:bool=True,         # False: load and train only (no bias-variance, explanations or meta-learning)
+              search:int=0,               # configurations the train stage searches (meta-learner suggestions, then Optuna); 0 = fixed models only
               progress=_say,              # called with one line per stage start and end
              )->dict:
     "Run the five stages (reusing stored results), write `<out>/<run_id>/` and return the summary."
@@ -307,6 +308,7 @@ def run_chain(data:str|None=None,         # data file or folder; None = the synt
     data = str(Path(data).resolve()) if data else ''
     check_run_options(data, task, models, model_params, folds, twin_rows)
     check_before_kernels(task, models, model_params, random_state, twin_seed, out)
+    if not isinstance(search, int) or search < 0: raise BadInput(f'--search {search!r}: need 0 or more configurations')
     if rules:
         if not Path(rules).is_file(): raise BadInput(f'--rules {rules}: no such file')
         from advpipe.qualitative_evaluator import load_rules
@@ -323,7 +325,7 @@ def run_chain(data:str|None=None,         # data file or folder; None = the synt
     # the stage kernels must use the backend chosen here: after a fallback they should not each retry Redis
     if store.backend_name == 'sqlite': os.environ['ADVPIPE_STORE'] = 'sqlite'
     params = dict(run_id=run_id, home=str(home), data=data, twin_rows=twin_rows, twin_seed=twin_seed, task=task,
-                  models=models, model_params=model_params, folds=folds, random_state=random_state, rules=rules or '')
+                  models=models, model_params=model_params, folds=folds, random_state=random_state, rules=rules or '', search=search)
     data_identity = file_fingerprint(data) if data else f'twin:{twin_rows}:{twin_seed}'
     notebooks = stage_notebook_dir()
     load_key = stage_key(STAGES[0], notebooks/f'{STAGES[0]}.ipynb', params, '', data_identity)

@@ -4,13 +4,15 @@
 
 # %% ../nbs/40_meta_learner.ipynb #2e5e3d8b
 from __future__ import annotations
+from pathlib import Path
 import numpy as np, pandas as pd
 from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_is_fitted
-from .config import stable_hash
+from .config import BadInput, stable_hash
 
 # %% auto #0
-__all__ = ['experiment_records', 'ConfigRanker']
+__all__ = ['experiment_records', 'ConfigRanker', 'config_features', 'history_frame', 'MetaLearner', 'default_metabase_path',
+           'fitted_meta_learner', 'family_params', 'learning_records']
 
 # %% ../nbs/40_meta_learner.ipynb #10b98831
 def experiment_records(run_id:str, data:dict, task:dict, models:list[dict], recorded_at:str)->list[dict]:
@@ -42,3 +44,170 @@ class ConfigRanker(BaseEstimator):
         "Model names in the order to try them for `task`."
         ranked = self.predict(task)
         return [m for m in dict.fromkeys(ranked['model']) if m not in exclude_models]
+
+# %% ../nbs/40_meta_learner.ipynb #03cc9521
+def config_features(family:str, params:dict)->dict:
+    "Numeric description of a configuration: family indicator and every parameter of the space (NaN where absent)."
+    from advpipe.model_pipeline import FAMILIES, PARAM_NAMES
+    row = {f'family={f}': float(family == f) for f in FAMILIES}
+    for name in PARAM_NAMES:
+        value = params.get(name, np.nan)
+        row[f'param.{name}'] = float(value) if value is not None else 64.0  # max_depth=None: unbounded, as deep as 64
+    return row
+
+def history_frame(history:list[dict])->pd.DataFrame:
+    "The history records a meta-learner can use (with meta-features and a family configuration), normalized per task and data version."
+    usable = [r for r in history if r.get('meta_features') and r.get('family') and r.get('cv_mean') is not None]
+    if not usable: return pd.DataFrame(columns=['task_key', 'family', 'search_params', 'config_id', 'cv_mean', 'normalized', 'meta_features', 'qualitative_score'])
+    frame = pd.DataFrame(usable)
+    frame['task_key'] = frame['task'].astype(str) + '@' + frame['data_version'].astype(str)
+    frame = frame.drop_duplicates(['task_key', 'config_id'], keep='last')
+    span = frame.groupby('task_key')['cv_mean'].agg(['min', 'max'])
+    frame = frame.join(span, on='task_key')
+    frame['normalized'] = np.where(frame['max'] > frame['min'], (frame['cv_mean'] - frame['min'])/(frame['max'] - frame['min']).replace(0, 1), 1.0)
+    if 'qualitative_score' not in frame: frame['qualitative_score'] = np.nan
+    return frame[frame.groupby('task_key')['config_id'].transform('size') >= 2].reset_index(drop=True)  # one config says nothing about ranks
+
+# %% ../nbs/40_meta_learner.ipynb #142694db
+class MetaLearner(BaseEstimator):
+    "Surrogate (LightGBM) of a configuration's normalized score and fit seconds from (task meta-features, configuration)."
+    def __init__(self, history_weight:float=3.0,     # weight of one history record relative to one metabase record (grows with log10 of the history size)
+                 qualitative_weight:float=0.2,      # share of the target taken by the qualitative score, where a record has one
+                 n_estimators:int=200,              # boosting rounds of the score model
+                 learning_rate:float=0.05,          # LightGBM learning rate
+                 num_leaves:int=31,                 # LightGBM leaves per tree
+                 update_rounds:int=25,              # extra rounds added by an incremental `update`
+                 config_prior:bool=True,            # add each grid configuration's mean normalized score over the training tasks as a feature
+                 random_state:int=0):               # seed of the surrogate
+        self.history_weight, self.qualitative_weight, self.n_estimators = history_weight, qualitative_weight, n_estimators
+        self.learning_rate, self.num_leaves, self.update_rounds, self.random_state = learning_rate, num_leaves, update_rounds, random_state
+        self.config_prior = config_prior
+    def _rows(self, meta_features:list[dict], families:list[str], params:list[dict])->pd.DataFrame:
+        meta = pd.DataFrame(meta_features).reindex(columns=self.meta_columns_)
+        configs = pd.DataFrame([config_features(f, p) for f, p in zip(families, params)])
+        if self.config_prior:  # how good the configuration is across tasks: the portfolio's signal, which the trees refine per task
+            from advpipe.model_pipeline import config_id
+            configs['config_prior'] = [self.prior_.get(config_id(f, p), np.nan) for f, p in zip(families, params)]
+        return pd.concat([meta.reset_index(drop=True).astype(float), configs], axis=1)
+    def _training_set(self, metabase, history:pd.DataFrame):
+        results = metabase.results.merge(metabase.tasks[['task_id', 'meta_features']], on='task_id')
+        grid = metabase.configs
+        families = [grid[c]['family'] for c in results['config_id']] + list(history['family'])
+        params = [grid[c]['params'] for c in results['config_id']] + list(history['search_params'])
+        meta = list(results['meta_features']) + list(history['meta_features'])
+        target = np.r_[results['normalized'].to_numpy(float), history['normalized'].to_numpy(float)]
+        seconds = np.r_[results['fit_seconds'].to_numpy(float), history['fit_seconds'].to_numpy(float) if 'fit_seconds' in history else np.full(len(history), np.nan)]
+        quality = np.r_[np.full(len(results), np.nan), pd.to_numeric(history['qualitative_score'], errors='coerce').to_numpy(float)]
+        target = np.where(np.isfinite(quality), (1 - self.qualitative_weight)*target + self.qualitative_weight*quality, target)
+        weight = np.r_[np.ones(len(results)), np.full(len(history), self.history_weight*(1 + np.log10(1 + len(history))))]
+        return self._rows(meta, families, params), target, np.log10(np.clip(seconds, 1e-4, None)), weight
+    def _model(self, n_estimators):
+        import lightgbm
+        return lightgbm.LGBMRegressor(n_estimators=n_estimators, learning_rate=self.learning_rate, num_leaves=self.num_leaves,
+                                      min_child_samples=10, subsample=0.8, subsample_freq=1, colsample_bytree=0.8,
+                                      random_state=self.random_state, n_jobs=1, verbose=-1)
+    def fit(self, metabase,                 # a `Metabase` (tasks with meta-features, results per configuration)
+            y=None,                         # unused (the targets are in the metabase)
+            history:list[dict]|None=None):  # experiment-history records (from the store)
+        "Fit the score and seconds surrogates on the metabase plus the usable history records."
+        self.metabase_ = metabase
+        self.history_ = history_frame(history or [])
+        self.meta_columns_ = list(metabase.meta_feature_frame().columns)
+        self.prior_ = metabase.results.groupby('config_id')['normalized'].mean().to_dict()
+        X, target, log_seconds, weight = self._training_set(metabase, self.history_)
+        self.score_model_ = self._model(self.n_estimators).fit(X, target, sample_weight=weight)
+        known = np.isfinite(log_seconds)
+        self.seconds_model_ = self._model(100).fit(X[known], log_seconds[known])
+        self.n_train_, self.n_history_ = len(X), len(self.history_)
+        self._fit_neighbours()
+        return self
+    def update(self, history:list[dict]):
+        "Take in the full history again: a few boosting rounds on top when little is new, a refit otherwise."
+        check_is_fitted(self, 'score_model_')
+        frame = history_frame(history)
+        added = len(frame) - self.n_history_
+        if added <= 0: return self
+        if added >= 0.1*self.n_train_: return self.fit(self.metabase_, history=history)
+        self.history_ = frame
+        X, target, _, weight = self._training_set(self.metabase_, frame)
+        booster = self.score_model_.booster_
+        self.score_model_ = self._model(self.update_rounds).fit(X, target, sample_weight=weight, init_model=booster)
+        self.n_train_, self.n_history_ = len(X), len(frame)
+        self.updated_incrementally_ = True
+        return self
+    def _fit_neighbours(self):
+        meta = self.metabase_.meta_feature_frame().reindex(columns=self.meta_columns_).astype(float)
+        self.meta_center_, self.meta_scale_ = meta.median(), meta.std().replace(0, 1).fillna(1)
+        self.meta_matrix_ = ((meta - self.meta_center_)/self.meta_scale_).fillna(0).clip(-5, 5)
+    def nearest_tasks(self, meta_features:dict, n:int=5)->list[str]:
+        "Ids of the `n` metabase tasks nearest in (standardized) meta-feature space."
+        check_is_fitted(self, 'meta_matrix_')
+        point = ((pd.Series(meta_features).reindex(self.meta_columns_).astype(float) - self.meta_center_)/self.meta_scale_).fillna(0).clip(-5, 5)
+        distance = np.sqrt(((self.meta_matrix_ - point)**2).sum(axis=1))
+        return list(distance.sort_values().index[:n])
+    def predict(self, meta_features:dict, configs:list[dict])->pd.DataFrame:
+        "Predicted normalized score and fit seconds of each configuration (`{'config_id', 'family', 'params'}`) on a task."
+        check_is_fitted(self, 'score_model_')
+        X = self._rows([meta_features]*len(configs), [c['family'] for c in configs], [c['params'] for c in configs])
+        return pd.DataFrame({'config_id': [c['config_id'] for c in configs], 'family': [c['family'] for c in configs],
+                             'params': [c['params'] for c in configs], 'predicted_score': self.score_model_.predict(X),
+                             'predicted_seconds': 10**self.seconds_model_.predict(X)})
+    def suggest(self, meta_features:dict,      # the task's meta-features (`advpipe.meta_features.meta_features`)
+                k:int=5,                       # how many configurations
+                configs:list[dict]|None=None,  # candidates; default: the metabase's grid
+                neighbours:int=10,             # past tasks searched for support
+               )->pd.DataFrame:
+        "The `k` configurations to try first, best first, with predicted score and seconds and the nearby past tasks that back each."
+        ranked = self.predict(meta_features, configs or self.metabase_.grid).sort_values('predicted_score', ascending=False, kind='stable').head(k)
+        near = self.nearest_tasks(meta_features, neighbours)
+        scores = self.metabase_.matrix().reindex(index=near)
+        ranked['support'] = [[t for t in near if c in scores and scores.at[t, c] >= 0.95] for c in ranked['config_id']]
+        return ranked.reset_index(drop=True).assign(rank=lambda f: f.index + 1)
+
+# %% ../nbs/40_meta_learner.ipynb #14f2e59d
+def default_metabase_path(home=None)->Path:
+    "The metabase to learn from: `$ADVPIPE_METABASE`, else `<home>/metabase.json.gz` when built, else the shipped one."
+    import os
+    from advpipe.config import advpipe_home
+    from advpipe.metabase import shipped_metabase_path
+    if os.environ.get('ADVPIPE_METABASE'): return Path(os.environ['ADVPIPE_METABASE'])
+    built = advpipe_home(home, create=False)/'metabase.json.gz'
+    return built if built.exists() else shipped_metabase_path()
+
+def fitted_meta_learner(store,                 # the store (history, and where the fitted learner is kept)
+                        metabase_path=None,    # default: `default_metabase_path(store.home)`
+                        history:list|None=None, # default: the store's history
+                       )->MetaLearner:
+    "The meta-learner for this metabase and history: cached, updated incrementally as the history grows."
+    from advpipe.config import file_fingerprint
+    from advpipe.metabase import Metabase
+    path = Path(metabase_path or default_metabase_path(store.home))
+    if not path.exists(): raise BadInput(f'metabase {path}: not found (build one with `advpipe meta build`)')
+    history = store.history() if history is None else history
+    key = f"meta_learner:{stable_hash(file_fingerprint(path), MetaLearner().get_params())}"
+    cached = store.get(key)
+    if cached is not None and cached.n_history_ == len(history_frame(history)): return cached
+    learner = cached.update(history) if cached is not None else MetaLearner().fit(Metabase.load(path), history=history)
+    store.put(key, learner, ttl=None)
+    return learner
+
+# %% ../nbs/40_meta_learner.ipynb #dbc99dc8
+def family_params(model:str, params:dict, task_type:str)->dict|None:
+    "A fixed model's parameters in its family's search space (None for the baseline)."
+    from advpipe.model_pipeline import CONFIG_SPACE
+    if model not in CONFIG_SPACE: return None
+    if model == 'ridge' and task_type == 'classification': return {'alpha': 1/params['C']} if 'C' in params else {'alpha': 1.0}
+    return {k: v for k, v in params.items() if k in CONFIG_SPACE[model]}
+
+def learning_records(records:list[dict], meta_features:dict, trials:list[dict]|None=None, run:dict|None=None)->list[dict]:
+    "`experiment_records` of a run with meta-features and family configurations added, plus one record per search trial."
+    from advpipe.model_pipeline import config_id
+    out = []
+    for record in records:
+        params = family_params(record['model'], record['config'].get('params', {}), record['task_type'])
+        extra = {} if params is None else {'family': record['model'], 'search_params': params, 'config_id': config_id(record['model'], params)}
+        out.append({**record, **extra, 'meta_features': meta_features, 'source': 'fixed'})
+    for trial in trials or []:
+        out.append({**(run or {}), 'model': trial['family'], 'family': trial['family'], 'search_params': trial['params'], 'config_id': trial['config_id'],
+                    'cv_mean': trial['cv_mean'], 'fit_seconds': trial.get('fit_seconds'), 'meta_features': meta_features, 'source': f"search:{trial['source']}"})
+    return out

@@ -17,9 +17,11 @@ from .config import BadInput
 from .data_loader import IDENTIFIER_COLUMNS
 
 # %% auto #0
-__all__ = ['TARGETS', 'TASKS', 'MODELS', 'Task', 'get_task', 'SalesFeatures', 'model_config', 'make_pipeline_for']
+__all__ = ['TARGETS', 'TASKS', 'MODELS', 'FAMILIES', 'CONFIG_GRID', 'CONFIG_SPACE', 'PARAM_NAMES', 'Task', 'get_task',
+           'tabular_task', 'SalesFeatures', 'GenericFeatures', 'model_config', 'make_pipeline_for', 'config_id',
+           'grid_configs', 'estimator_params', 'family_config']
 
-# %% ../nbs/20_model_pipeline.ipynb #bba843a0
+# %% ../nbs/20_model_pipeline.ipynb #f73fa3a7
 @dataclass(frozen=True)
 class Task:
     "A modelling task: what to predict, how to score it, and which columns would leak the answer."
@@ -28,9 +30,10 @@ class Task:
     metric: str               # primary metric: 'r2' or 'roc_auc'
     description: str
     exclude: tuple = ()       # raw columns withheld from the features (leakage)
+    target_column: str|None = None  # generic tasks: the column to predict (sales presets compute theirs)
     def target(self, frame:pd.DataFrame)->pd.Series:
         "The target for every row of a canonical frame."
-        return TARGETS[self.name](frame)
+        return frame[self.target_column] if self.target_column else TARGETS[self.name](frame)
 
 def _profit(f): return f['Order Quantity']*(f['Unit Price']*(1 - f['Discount Applied']) - f['Unit Cost'])
 def _net_margin(f):
@@ -52,6 +55,26 @@ def get_task(name:str)->Task:
     "The built-in task called `name`; an unknown name is bad input."
     if name not in TASKS: raise BadInput(f"--task {name!r}: unknown task; choose one of {', '.join(TASKS)}")
     return TASKS[name]
+
+# %% ../nbs/20_model_pipeline.ipynb #95569f65
+def tabular_task(frame:pd.DataFrame,   # the data, one row per example
+                 target:str,           # the column to predict
+                 type:str|None=None,   # 'regression' or 'classification'; None infers it from the target
+                 exclude=(),           # columns withheld from the features (leakage)
+                 name:str|None=None,   # task name; defaults to the target column
+                )->Task:
+    "A `Task` on any frame; bad target or type is bad input naming it."
+    if target not in frame.columns: raise BadInput(f'--target {target!r}: no such column (columns: {", ".join(map(str, frame.columns[:12]))})')
+    values = frame[target].dropna()
+    if len(values) < 10: raise BadInput(f'--target {target!r}: fewer than 10 non-missing values')
+    if type is None: type = 'regression' if pd.api.types.is_numeric_dtype(values) and values.nunique() > 10 else 'classification'
+    if type not in ('regression', 'classification'): raise BadInput(f'--type {type!r}: choose regression or classification')
+    if type == 'regression' and not pd.api.types.is_numeric_dtype(values): raise BadInput(f'--target {target!r}: regression needs a numeric column')
+    if type == 'classification' and values.nunique() < 2: raise BadInput(f'--target {target!r}: a single class')
+    missing = [c for c in exclude if c not in frame.columns]
+    if missing: raise BadInput(f'--exclude {missing[0]!r}: no such column')
+    metric = 'r2' if type == 'regression' else ('roc_auc' if values.nunique() == 2 else 'roc_auc_ovr')
+    return Task(name or str(target), type, metric, f'{type} of column {target!r}', tuple(exclude) + (target,), target)
 
 # %% ../nbs/20_model_pipeline.ipynb #b073f1a6
 class SalesFeatures(TransformerMixin, BaseEstimator):
@@ -82,6 +105,34 @@ class SalesFeatures(TransformerMixin, BaseEstimator):
         kept = kept.astype({c: 'object' for c in kept.columns if not pd.api.types.is_numeric_dtype(kept[c])})
         numeric = kept.select_dtypes('number').astype('float64')
         return pd.concat([features.astype('float64'), numeric, kept.drop(columns=numeric.columns)], axis=1)
+    def transform(self, X):
+        check_is_fitted(self, 'feature_names_out_')
+        return self._features(X)[self.feature_names_out_]
+    def get_feature_names_out(self, input_features=None): return np.array(self.feature_names_out_, dtype=object)
+
+# %% ../nbs/20_model_pipeline.ipynb #a9d52a55
+class GenericFeatures(TransformerMixin, BaseEstimator):
+    "Model-ready columns from any frame: withheld columns dropped, dates as numbers, identifier-like text dropped."
+    def __init__(self, exclude=(),          # columns withheld from the features (the target and leaking columns)
+                 max_unique_share=0.5):     # a text column with more distinct values per row than this is dropped
+        self.exclude, self.max_unique_share = exclude, max_unique_share
+    def fit(self, X, y=None):
+        X = X.drop(columns=[c for c in self.exclude if c in X.columns])
+        self.dates_ = [c for c in X.columns if pd.api.types.is_datetime64_any_dtype(X[c])]
+        text = [c for c in X.columns if c not in self.dates_ and not pd.api.types.is_numeric_dtype(X[c]) and not pd.api.types.is_bool_dtype(X[c])]
+        self.dropped_ = [c for c in text if X[c].nunique() > max(20, self.max_unique_share*len(X))]
+        self.feature_names_out_ = list(self._features(X.head(2)).columns)
+        return self
+    def _features(self, X):
+        X = X.drop(columns=[c for c in self.exclude if c in X.columns] + self.dropped_)
+        out = {}
+        for c in X.columns:
+            col = X[c]
+            if c in self.dates_:
+                for part in ('year', 'month', 'weekday', 'dayofyear'): out[f'{c} {part}'] = getattr(col.dt, part).astype('float64')
+            elif pd.api.types.is_bool_dtype(col) or pd.api.types.is_numeric_dtype(col): out[str(c)] = col.astype('float64')
+            else: out[str(c)] = col.astype('object').where(col.notna(), None)
+        return pd.DataFrame(out, index=X.index)
     def transform(self, X):
         check_is_fitted(self, 'feature_names_out_')
         return self._features(X)[self.feature_names_out_]
@@ -124,21 +175,76 @@ MODELS = {  # name -> {task type -> default params}, search space
                  'space': {'n_estimators': [100, 300, 600], 'num_leaves': [7, 15, 31], 'learning_rate': [0.02, 0.05, 0.1]}},
 }
 
-# %% ../nbs/20_model_pipeline.ipynb #d8783aad
+# %% ../nbs/20_model_pipeline.ipynb #0863e6c2
 def model_config(name:str, task:Task, overrides:dict|None=None)->dict:
     "The full configuration of model `name` for `task`: defaults updated with `overrides` (validated)."
     if name not in MODELS: raise BadInput(f'model {name!r}: unknown; choose from {", ".join(MODELS)}')
     params = {**MODELS[name][task.type], **(overrides or {})}
     try: _estimator(name, task.type, params).get_params()
     except TypeError as error: raise BadInput(f'model {name!r}: bad parameter ({error})')
-    return {'model': name, 'task_type': task.type, 'params': params, 'exclude': list(task.exclude)}
+    config = {'model': name, 'task_type': task.type, 'params': params, 'exclude': list(task.exclude)}
+    if task.target_column: config['features'] = 'generic'  # the sales presets keep their config (and cache keys) as before
+    return config
 
 def make_pipeline_for(config:dict)->Pipeline:
-    "An unfitted Pipeline: features, then imputation/scaling/one-hot encoding, then the estimator."
+    "An unfitted Pipeline: features (the sales preset's or generic), then imputation/scaling/one-hot encoding, then the estimator."
     numeric = make_pipeline(SimpleImputer(strategy='median'), StandardScaler())
     categorical = make_pipeline(SimpleImputer(strategy='most_frequent'),
                                 OneHotEncoder(handle_unknown='infrequent_if_exist', min_frequency=20, sparse_output=False))
     prep = ColumnTransformer([('num', numeric, make_column_selector(dtype_include='number')),
                               ('cat', categorical, make_column_selector(dtype_exclude='number'))], verbose_feature_names_out=False)
-    return Pipeline([('features', SalesFeatures(exclude=tuple(config['exclude']))), ('prep', prep),
+    features = (GenericFeatures if config.get('features') == 'generic' else SalesFeatures)(exclude=tuple(config['exclude']))
+    return Pipeline([('features', features), ('prep', prep),
                      ('model', _estimator(config['model'], config['task_type'], config['params']))])
+
+# %% ../nbs/20_model_pipeline.ipynb #f26e9665
+def _grid(**axes):
+    import itertools
+    return [dict(zip(axes, values)) for values in itertools.product(*axes.values())]
+
+FAMILIES = ('linear', 'ridge', 'decision_tree', 'random_forest', 'xgboost', 'lightgbm')
+CONFIG_GRID = {  # family -> list of parameter dicts; few trees (defaults aside) so a metabase build stays cheap on 2 shared cores
+    'linear': [{}],
+    'ridge': _grid(alpha=[0.01, 0.1, 1.0, 10.0, 100.0]),
+    'decision_tree': _grid(max_depth=[3, 6, 10, None], min_samples_leaf=[1, 5, 20]),
+    'random_forest': _grid(n_estimators=[30], max_features=[0.3, 0.6, 1.0], min_samples_leaf=[1, 5, 20]) + [{'n_estimators': 100, 'max_features': 1.0, 'min_samples_leaf': 1}],
+    'xgboost': _grid(n_estimators=[40, 120], max_depth=[2, 4, 6], learning_rate=[0.05, 0.2]) + [{'n_estimators': 100, 'max_depth': 6, 'learning_rate': 0.3}],
+    'lightgbm': _grid(n_estimators=[40, 120], num_leaves=[7, 15, 31], learning_rate=[0.05, 0.2]) + [{'n_estimators': 100, 'num_leaves': 31, 'learning_rate': 0.1}],
+}
+CONFIG_SPACE = {  # family -> parameter -> (kind, low, high); kinds: int, logint, float, logfloat
+    'linear': {},
+    'ridge': {'alpha': ('logfloat', 1e-3, 1e3)},
+    'decision_tree': {'max_depth': ('int', 2, 16), 'min_samples_leaf': ('logint', 1, 50)},
+    'random_forest': {'n_estimators': ('int', 50, 300), 'max_features': ('float', 0.2, 1.0), 'min_samples_leaf': ('logint', 1, 30)},
+    'xgboost': {'n_estimators': ('int', 50, 400), 'max_depth': ('int', 2, 8), 'learning_rate': ('logfloat', 0.01, 0.3)},
+    'lightgbm': {'n_estimators': ('int', 50, 400), 'num_leaves': ('logint', 4, 64), 'learning_rate': ('logfloat', 0.01, 0.3)},
+}
+PARAM_NAMES = sorted({p for space in CONFIG_SPACE.values() for p in space})
+
+def config_id(family:str, params:dict)->str:
+    "Stable id of a configuration: hash of its family and parameters."
+    from advpipe.config import stable_hash
+    return stable_hash(family, {k: v for k, v in params.items()}, length=10)
+
+def grid_configs()->list[dict]:
+    "Every configuration of the grid: `{'config_id', 'family', 'params'}`."
+    return [{'config_id': config_id(f, p), 'family': f, 'params': dict(p)} for f in FAMILIES for p in CONFIG_GRID[f]]
+
+# %% ../nbs/20_model_pipeline.ipynb #78ba4810
+def estimator_params(family:str, params:dict, task_type:str, n_jobs:int=1, random_state:int=0)->dict:
+    "The estimator parameters of a family configuration for one task type (fixed threads and seed added)."
+    if family == 'linear': return {} if task_type == 'regression' else {'max_iter': 1000}
+    if family == 'ridge': return {'alpha': params['alpha']} if task_type == 'regression' else {'C': 1/params['alpha'], 'max_iter': 1000}
+    seeded = {**params, 'random_state': random_state}
+    if family == 'decision_tree': return seeded
+    if family == 'random_forest': return {**seeded, 'n_jobs': n_jobs}
+    if family == 'xgboost': return {**seeded, 'n_jobs': n_jobs, 'verbosity': 0}
+    if family == 'lightgbm': return {**seeded, 'n_jobs': n_jobs, 'verbose': -1}
+    raise BadInput(f'model family {family!r}: unknown; choose from {", ".join(FAMILIES)}')
+
+def family_config(family:str, params:dict, task:Task, n_jobs:int=1, random_state:int=0)->dict:
+    "A `model_config`-shaped configuration for a family's parameters, with its config id."
+    config = {'model': family, 'task_type': task.type, 'params': estimator_params(family, params, task.type, n_jobs, random_state),
+              'exclude': list(task.exclude), 'family': family, 'search_params': dict(params), 'config_id': config_id(family, params)}
+    if task.target_column: config['features'] = 'generic'
+    return config

@@ -7,7 +7,7 @@ REPO = Path(__file__).resolve().parents[1]
 SHARED_DATA = Path(os.environ.get('ADVPIPE_SHARED_DATA') or REPO.parent/'shared'/'data').resolve()  # override for worktrees
 ADVPIPE = Path(sys.executable).parent/'advpipe'
 # small but real settings for runs whose subject is not model quality
-FAST = ['--models', 'linear,random_forest', '--model-param', 'random_forest.n_estimators=30', '--folds', '3']
+FAST = ['--models', 'linear,random_forest', '--model-param', 'random_forest.n_estimators=30', '--folds', '3', '--search', '0']
 
 
 def pytest_configure(config):

@@ -1,0 +1,129 @@
+"Meta-learning: the metabase build (resumable), `meta suggest` and `meta evaluate` on new tasks, the history effect, and search in a run."
+import json, os, signal, subprocess, time
+from pathlib import Path
+import numpy as np, pandas as pd
+import pytest
+from conftest import ADVPIPE, run_advpipe, summary_of
+
+SMALL_FAMILIES = ('ridge', 'decision_tree', 'lightgbm')
+
+
+@pytest.fixture(scope='module')
+def tiny_metabase(tmp_path_factory):
+    "A small metabase built by the project's own code: 8 seeded synthetic tasks x a third of three families' grid."
+    from advpipe.metabase import Metabase, build_metabase, synthetic_tasks
+    from advpipe.model_pipeline import grid_configs
+    home = tmp_path_factory.mktemp('tiny_metabase')
+    grid = [c for c in grid_configs() if c['family'] in SMALL_FAMILIES][::2]
+    built = build_metabase(synthetic_tasks(8, seed=11), grid, home=home, max_rows=250, n_jobs=1, progress=False)
+    return Metabase.from_build(built, {'command': 'tests/test_meta.py'}).save(home/'metabase.json.gz')
+
+
+def _meta_store_cells(home):
+    from advpipe.redis_cache import open_store
+    store = open_store(home)
+    try: return sum(1 for k in store.backend.keys('cache') if k.startswith('meta_cell:'))
+    finally: store.close()
+
+
+def test_meta_build_resumes_after_kill(tmp_path):
+    "`meta build` prints progress, and a build killed midway resumes without recomputing finished (task, config) pairs."
+    home, out = tmp_path/'home', tmp_path/'mb.json.gz'
+    args = ['meta', 'build', '--tasks', '4', '--max-rows', '200', '--time-per-task', '30', '--jobs', '1', '--families', 'ridge,decision_tree', '--out', out, '--json']
+    env = {**os.environ, 'ADVPIPE_HOME': str(home), 'MPLBACKEND': 'Agg'}
+    first = subprocess.Popen([str(ADVPIPE), *map(str, args)], cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.time() + 240
+    while time.time() < deadline and first.poll() is None:
+        time.sleep(1)
+        if (home/'redis').exists() and _meta_store_cells(home) >= 17: break  # at least one task's grid is stored
+    first.send_signal(signal.SIGKILL); first.wait()
+    done_before = _meta_store_cells(home)
+    assert done_before >= 17
+    result = run_advpipe(args, cwd=tmp_path, home=home, check=0)
+    summary = json.loads(result.stdout)
+    assert summary['tasks'] + summary['failed_tasks'] == 4 and summary['reused'] >= done_before - 1
+    assert summary['computed'] + summary['reused'] == summary['results']
+    assert 'metabase tasks' in result.stderr and '4/4' in result.stderr  # the progress bar
+    again = json.loads(run_advpipe(args, cwd=tmp_path, home=home, check=0).stdout)
+    assert again['computed'] == 0 and again['reused'] == summary['results']
+
+
+def test_meta_suggest_on_a_plain_csv(tmp_path, tiny_metabase):
+    "`meta suggest` on any CSV returns k ranked configurations with predictions and support; a bad target is one line, exit 2."
+    from sklearn.datasets import load_diabetes
+    data = tmp_path/'diabetes.csv'
+    load_diabetes(as_frame=True).frame.to_csv(data, index=False)
+    env = {'ADVPIPE_METABASE': str(tiny_metabase)}
+    result = run_advpipe(['meta', 'suggest', data, '--target', 'target', '-k', '3', '--json'], cwd=tmp_path, home=tmp_path/'home', env=env, check=0)
+    out = json.loads(result.stdout)
+    assert out['type'] == 'regression' and [s['rank'] for s in out['suggestions']] == [1, 2, 3]
+    scores = [s['predicted_score'] for s in out['suggestions']]
+    assert scores == sorted(scores, reverse=True) and all(s['family'] in SMALL_FAMILIES for s in out['suggestions'])
+    bad = run_advpipe(['meta', 'suggest', data, '--target', 'price'], cwd=tmp_path, home=tmp_path/'home', env=env, check=2)
+    assert bad.stderr.strip().count('\n') == 0 and "--target 'price': no such column" in bad.stderr and 'Traceback' not in bad.stderr
+
+
+def test_meta_evaluate_on_new_tasks(tmp_path, tiny_metabase):
+    "`meta evaluate --tasks` on tasks it has never seen (scikit-learn generators and one from the sales data) reports every method's metrics."
+    from sklearn.datasets import make_classification, make_friedman1
+    from advpipe.data_loader import load_sales
+    from advpipe.model_pipeline import SalesFeatures, get_task
+    folder = tmp_path/'tasks'; folder.mkdir()
+    X, y = make_friedman1(300, 6, noise=1.0, random_state=1)
+    pd.DataFrame(X, columns=[f'x{i}' for i in range(6)]).assign(y=y).to_csv(folder/'friedman.csv', index=False)
+    (folder/'friedman.json').write_text(json.dumps({'target': 'y', 'type': 'regression'}))
+    X, y = make_classification(300, 8, n_informative=4, random_state=2)
+    pd.DataFrame(X, columns=[f'x{i}' for i in range(8)]).assign(label=y).to_parquet(folder/'blobs.parquet')
+    (folder/'blobs.json').write_text(json.dumps({'target': 'label'}))
+    sales = load_sales(None, twin_rows=600, twin_seed=3).frame
+    task = get_task('profit')
+    SalesFeatures(exclude=task.exclude).fit_transform(sales).assign(profit=task.target(sales).to_numpy()).to_csv(folder/'sales_profit.csv', index=False)
+    (folder/'sales_profit.json').write_text(json.dumps({'target': 'profit', 'type': 'regression'}))
+    result = run_advpipe(['meta', 'evaluate', '--tasks', folder, '--metabase', tiny_metabase, '--json'], cwd=tmp_path, home=tmp_path/'home', check=0)
+    out = json.loads(result.stdout)
+    assert out['tasks'] == 3
+    for method in ('meta_learner', 'knn', 'portfolio', 'random', 'defaults', 'flaml_zeroshot'):
+        metrics = out['methods'][method]
+        assert 0 <= metrics['regret_at_1_median'] <= 1 and 0 <= metrics['top1_hit_rate'] <= 1 and metrics['evals_to_1pct_median'] >= 1
+        assert metrics['regret_at_5_median'] <= metrics['regret_at_1_median'] + 1e-12
+    (folder/'broken.csv').write_text('a,b\n1,2\n'); (folder/'broken.json').write_text('{"target": "c"}')
+    bad = run_advpipe(['meta', 'evaluate', '--tasks', folder, '--metabase', tiny_metabase], cwd=tmp_path, home=tmp_path/'home', check=2)
+    assert 'broken.csv' in bad.stderr and "'c'" in bad.stderr and 'Traceback' not in bad.stderr
+
+
+def test_history_effect(tiny_metabase):
+    "After runs on several versions of one data set, the suggestion for a new version is at least as good as before them, and better than without."
+    from advpipe.metabase import Metabase, evaluate_config
+    from advpipe.meta_evaluation import order_metrics
+    from advpipe.meta_features import meta_features
+    from advpipe.meta_learner import MetaLearner
+    from advpipe.model_pipeline import family_config, tabular_task
+    from sklearn.datasets import make_friedman1
+    metabase = Metabase.load(tiny_metabase)
+    X, y = make_friedman1(1600, 8, noise=0.5, random_state=21)
+    full = pd.DataFrame(X, columns=[f'x{i}' for i in range(8)]).assign(y=y)
+    versions = [full.iloc[i*400:(i+1)*400].reset_index(drop=True) for i in range(4)]  # four data versions of one source
+    def run_on(frame, version):
+        task = tabular_task(frame, 'y')
+        described = meta_features(frame, task)
+        rows = [{'task': 'friedman', 'data_version': version, 'meta_features': described, 'family': c['family'], 'search_params': c['params'],
+                 'config_id': c['config_id'], **evaluate_config(frame, task, family_config(c['family'], c['params'], task))} for c in metabase.grid]
+        return described, [{**r, 'cv_mean': r['score']} for r in rows]
+    runs = [run_on(v, f'v{i}') for i, v in enumerate(versions)]
+    new_meta, new_rows = runs[-1]
+    truth = pd.Series({r['config_id']: r['score'] for r in new_rows})
+    truth = (truth - truth.min())/(truth.max() - truth.min())
+    history = [r for _, rows in runs[:-1] for r in rows]
+    before = order_metrics(list(MetaLearner().fit(metabase).suggest(new_meta, k=len(metabase.grid))['config_id']), truth)
+    after = order_metrics(list(MetaLearner().fit(metabase, history=history).suggest(new_meta, k=len(metabase.grid))['config_id']), truth)
+    assert after['regret_at_1'] <= before['regret_at_1'] + 1e-12 and after['regret_at_1'] <= 0.05, (before, after)
+
+
+def test_default_run_searches_suggestions_first(default_run):
+    "The README's `advpipe run` searches a small budget: the meta-learner's suggestions first, recorded in the summary and the history."
+    from advpipe.cli import SEARCH_DEFAULT
+    run_dir, _ = default_run
+    meta = summary_of(run_dir)['meta']
+    if SEARCH_DEFAULT == 0: pytest.skip('search is off by default')
+    assert meta['search']['trials'] == SEARCH_DEFAULT and meta['search']['suggestions'] >= 1
+    assert meta['search']['best']['cv_mean'] is not None and len(meta['suggestions']) == 5 and meta['history_used'] > 0
