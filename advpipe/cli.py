@@ -226,7 +226,7 @@ def _add_continuous_learning_parsers(sub):
     champion = sub.add_parser('champion', help="show a task's champion, its history, or roll it back")
     champion.add_argument('--task', default='profit', help='the task (its champion is the one `advpipe retrain` keeps)')
     champion.add_argument('--lineage', help='another lineage, e.g. a simulation `profit@sim-...` (default: the task)')
-    champion.add_argument('action', choices=['show', 'history', 'rollback'])
+    champion.add_argument('action', choices=['show', 'history', 'rollback'], help='show the champion, list its promotions and rollbacks, or roll it back')
     champion.add_argument('--to', metavar='VERSION', help='rollback: the model version to restore (default: the previous champion)')
     champion.add_argument('--json', action='store_true', help='print JSON')
 

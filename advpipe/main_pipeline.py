@@ -16,9 +16,9 @@ from .stage_context import STAGES, run_record_key
 
 # %% auto #0
 __all__ = ['STAGE_UPSTREAM', 'PARALLEL_STAGES', 'BASIC_STAGES', 'RUN_OWNER', 'stage_notebook_dir', 'notebook_code', 'stage_key',
-           'StageFailed', 'render_html', 'execute_stage', 'QuietKernelManager', 'run_stages', 'check_run_options',
-           'use_passive_threads', 'use_backend', 'check_before_kernels', 'check_against_data', 'reap_orphans',
-           'end_own_processes', 'prepare_run_processes', 'interrupted', 'run_chain', 'build_summary', 'write_run']
+           'StageFailed', 'render_html', 'execute_stage', 'run_stages', 'check_run_options', 'use_passive_threads',
+           'use_backend', 'check_before_kernels', 'check_against_data', 'reap_orphans', 'end_own_processes',
+           'prepare_run_processes', 'interrupted', 'run_chain', 'build_summary', 'write_run']
 
 # %% ../nbs/52_main_pipeline.ipynb #13815d92
 def stage_notebook_dir()->Path:
@@ -59,6 +59,13 @@ def _ipc_kernel_manager_class():
         def cleanup_ipc_files(self):
             super().cleanup_ipc_files()
             shutil.rmtree(os.path.dirname(self.ip), ignore_errors=True)
+        async def _async_launch_kernel(self, kernel_cmd, **kw):
+            # the kernel's own stdout/stderr (ZMQ tracebacks on shutdown, `KeyboardInterrupt caught in kernel`) go to a
+            # log file, never to the user's terminal
+            log_path = advpipe_home()/'logs'/'kernels.log'; log_path.parent.mkdir(parents=True, exist_ok=True)
+            with open(log_path, 'ab') as kernel_log:  # the kernel keeps its own copy of the descriptor
+                kw['stdout'] = kw['stderr'] = kernel_log
+                return await super()._async_launch_kernel(kernel_cmd, **kw)
     IPCKernelManager.__module__, IPCKernelManager.__qualname__ = __name__, 'IPCKernelManager'
     _ipc_kernel_manager = IPCKernelManager
     return IPCKernelManager
@@ -109,7 +116,7 @@ def execute_stage(stage:str, notebook:Path, out_dir:Path, params:dict, cwd:Path)
     try:
         pm.execute_notebook(str(notebook), str(executed), parameters=params, kernel_name='python3', progress_bar=False,
                             log_output=False, stderr_file=_ProgressToTerminal(), cwd=str(cwd),
-                            kernel_manager_class='advpipe.main_pipeline.QuietKernelManager')
+                            kernel_manager_class='advpipe.main_pipeline.IPCKernelManager')
     except PapermillExecutionError as error:
         render_html(executed, report, show_code=True)
         raise StageFailed(stage, redact(f'{error.ename}: {error.evalue}'), report) from None
@@ -118,15 +125,6 @@ def execute_stage(stage:str, notebook:Path, out_dir:Path, params:dict, cwd:Path)
         raise StageFailed(stage, redact(f'{type(error).__name__}: {error}'), report) from None
     render_html(executed, report)
     return time.perf_counter() - start
-
-# %% ../nbs/52_main_pipeline.ipynb #3037f4ed
-class QuietKernelManager(IPCKernelManager):
-    "An IPC kernel whose own stdout/stderr (ZMQ tracebacks on shutdown, `KeyboardInterrupt caught in kernel`) go to a log file, never to the user's terminal."
-    async def _async_launch_kernel(self, kernel_cmd, **kw):
-        log_path = advpipe_home()/'logs'/'kernels.log'; log_path.parent.mkdir(exist_ok=True)
-        with open(log_path, 'ab') as kernel_log:  # the kernel keeps its own copy of the descriptor
-            kw['stdout'] = kw['stderr'] = kernel_log
-            return await super()._async_launch_kernel(kernel_cmd, **kw)
 
 # %% ../nbs/52_main_pipeline.ipynb #879ad281
 STAGE_UPSTREAM = {'01_load': None, '02_train': '01_load', '03_evaluate': '02_train', '04_explain': '02_train', '05_meta_learn': '04_explain'}
