@@ -353,9 +353,9 @@ def describe_drivers(importance:pd.DataFrame, # `shap_values(...)['importance']`
     text = f"{target[0].upper() + target[1:]} is driven mostly by " + ', '.join(parts[:-1]) + \
            (' and ' if len(parts) > 1 else '') + parts[-1] + '.'
     for a, b, alone, together in cancelling or []:
-        text += (f" {a} and {b} largely cancel each other (mean |SHAP| {alone:,.0f} apart, {together:,.0f} together): "
-                 if alone >= 100 else f" {a} and {b} largely cancel each other (mean |SHAP| {alone:.3g} apart, {together:.3g} together): "
-                 f"read them as one effect, not as two drivers.")
+        number = (lambda v: f'{v:,.0f}') if alone >= 100 else (lambda v: f'{v:.3g}')
+        text += (f" {a} and {b} largely cancel each other (mean |SHAP| {number(alone)} apart, {number(together)} together): "
+                 "read them as one effect, not as two drivers.")
     ids = importance[importance.identifier]
     if ids.share.sum() > identifier_share:
         text += (f" Warning: identifier columns ({', '.join(ids.feature)}) carry {ids.share.sum():.0%} of the "

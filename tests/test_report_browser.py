@@ -42,6 +42,7 @@ def test_explain_page_has_one_beeswarm_one_waterfall_and_readable_numbers(defaul
     assert all(w > 0 and h > 0 for _, _, w, h in (item for item in items if item[0] == 'img'))
     assert not re.search(r'\d{13,}', text), re.search(r'.{40}\d{13,}.{10}', text)  # nanoseconds since 1970 (LIME on dates)
     assert 'Synthetic data' in text and not re.search(r'\bnan\b', text)
+    assert '**' not in text, 'markdown that did not render (a broken bold drivers sentence)'
 
 
 @needs_chromium
