@@ -384,7 +384,7 @@ def _meta_evaluate(args)->int:
     return 0
 
 # %% ../nbs/55_cli.ipynb #0c4eec8a
-SEARCH_DEFAULT = 4  # `advpipe run --search`: small, so a cold run stays close to a fixed-models run
+SEARCH_DEFAULT = 2  # `advpipe run --search`: the top two suggestions only, so a cold run stays close to a fixed-models run
 
 def _add_meta_parser(sub):
     "The `meta` subcommand group: build the metabase, evaluate the meta-learner, suggest configurations."
