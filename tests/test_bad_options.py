@@ -111,7 +111,10 @@ def no_kernels(monkeypatch, tmp_path):
     monkeypatch.setenv('ADVPIPE_HOME', str(tmp_path/'home')); monkeypatch.setenv('ADVPIPE_REDIS_URL', '')
     monkeypatch.setenv('ADVPIPE_STORE', 'sqlite')  # the store is not the subject here; kind 5-10 tests use Redis
     monkeypatch.chdir(tmp_path)
-    return tmp_path
+    import signal
+    handlers = {s: signal.getsignal(s) for s in (signal.SIGINT, signal.SIGTERM)}  # `advpipe run` installs its own
+    yield tmp_path
+    for signum, handler in handlers.items(): signal.signal(signum, handler)
 
 
 @pytest.mark.parametrize('case', list(CASES))
