@@ -70,22 +70,46 @@ def rollback(store, lineage:str,
     return promote(store, lineage, target, 'rollback', reason or f"rolled back from {current['model_version']}")
 
 # %% ../nbs/45_continuous_learning.ipynb #8d3a029c
-def challenger_config(task, # `Task`
-                      store, # the store holding the experiment history
-                      model:str|None=None, # restrict to this model family
-                     )->dict:
-    "The configuration to train the next challenger with: the best one for `task` in the experiment history."
+WARM_FAMILIES = ('random_forest', 'xgboost', 'lightgbm')  # families whose model can continue: more trees, more boosting rounds
+
+def _history_best_config(task, store, model=None):
+    "The best configuration for `task` in the experiment history (`model`'s family only, when given); None when there is none."
     from advpipe.model_pipeline import model_config
     history = [r for r in store.history() if r.get('task') == task.name and r.get('model') not in (None, 'baseline')
                and isinstance(r.get('config'), dict) and 'params' in r['config'] and (model is None or r['model'] == model)]
-    if history:
-        best = max(history, key=lambda r: r['cv_mean'])
-        return model_config(best['model'], task, best['config']['params'])
-    return model_config(model or 'random_forest', task)
+    if not history: return None
+    best = max(history, key=lambda r: r['cv_mean'])
+    return model_config(best['model'], task, best['config']['params'])
+
+def challenger_config(task, # `Task`
+                      store, # the store holding the experiment history (and the fitted meta-learner)
+                      model:str|None=None, # restrict to this model family
+                      frame=None, # the new export's frame: with it, the meta-learner's suggestion decides
+                      champion:dict|None=None, # the current champion record, if any
+                     )->dict:
+    """The configuration to train the next challenger with.
+
+    With `frame`, the meta-learner's top suggestion for the frame's meta-features (trained on the metabase and this
+    store's history, `advpipe.meta_learner.fitted_meta_learner`), within `model`'s family when given. When it suggests the
+    champion's own family and that family can continue boosting or add trees, the champion's configuration is kept so
+    the challenger warm-starts from it. Without `frame`, or when no metabase is available, the best configuration for
+    `task` in the experiment history; with no history either, `model`'s (or random forest's) defaults."""
+    from advpipe.model_pipeline import family_config, model_config
+    if frame is not None:
+        try:
+            from advpipe.meta_features import meta_features
+            from advpipe.meta_learner import fitted_meta_learner
+            learner = fitted_meta_learner(store)
+            suggested = learner.suggest(meta_features(frame, task), k=len(learner.metabase_.grid))
+            suggested = suggested[suggested['family'] == model] if model else suggested
+            if len(suggested):
+                top = suggested.iloc[0]
+                if champion is not None and top['family'] == champion['model'] and top['family'] in WARM_FAMILIES: return champion['config']
+                return family_config(top['family'], top['params'], task)
+        except BadInput: pass  # no metabase here: the history decides
+    return _history_best_config(task, store, model) or model_config(model or 'random_forest', task)
 
 # %% ../nbs/45_continuous_learning.ipynb #609ce533
-WARM_FAMILIES = ('random_forest', 'xgboost', 'lightgbm')
-
 def fit_cold(config:dict, X:pd.DataFrame, y:pd.Series):
     "A fresh pipeline for `config` fitted on (X, y); returns (pipeline, seconds)."
     from advpipe.model_pipeline import make_pipeline_for
@@ -236,7 +260,7 @@ def retrain(store,              # advpipe `Store`
         register_data_version(store, version, sales.source, sales.rows, sales.synthetic, date_range=dates, period=period)
         keep(store, f'data:{version}', frame)
         champion = current_champion(store, lineage)
-        config = challenger_config(task_def, store, model)
+        config = challenger_config(task_def, store, model, frame=frame, champion=champion)
         record = {'lineage': lineage, 'task': task_def.name, 'metric': task_def.metric, 'data_version': version, 'period': period,
                   'rows': sales.rows, 'date_range': dates, 'columns': sorted(frame.columns), 'source': sales.source}
         if champion is None: reference = frame.iloc[:0]
