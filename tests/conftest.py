@@ -14,8 +14,15 @@ def pytest_configure(config):
     config.addinivalue_line('markers', 'slow: long-running (deselect with -m "not slow")')
 
 
-def run_advpipe(args, cwd, home=None, env=None, timeout=900, check=None):
-    "Run the installed `advpipe` command; returns the CompletedProcess (text)."
+def without_search(args):
+    "`advpipe run` arguments with `--search 0` added unless they set it: tests whose subject is not the search keep the fixed models (fewer fits, exact history counts)."
+    args = [str(a) for a in args]
+    return [*args, '--search', '0'] if args[:1] == ['run'] and '--search' not in args and '--help' not in args else args
+
+
+def run_advpipe(args, cwd, home=None, env=None, timeout=900, check=None, search=False):
+    "Run the installed `advpipe` command; returns the CompletedProcess (text). `search=True` keeps `advpipe run`'s default search."
+    if not search: args = without_search(args)
     environment = {**os.environ, 'MPLBACKEND': 'Agg', **(env or {})}
     if home is not None: environment['ADVPIPE_HOME'] = str(home)
     result = subprocess.run([str(ADVPIPE), *map(str, args)], cwd=cwd, env=environment, capture_output=True, text=True, timeout=timeout)
@@ -44,5 +51,5 @@ def real_csv():
 def default_run(tmp_path_factory):
     "The README's run command (`advpipe run`, all defaults: synthetic twin, embedded Redis) in a fresh folder."
     work = tmp_path_factory.mktemp('default_run')
-    result = run_advpipe(['run', '--run-id', 'default'], cwd=work, home=work/'.advpipe', check=0)
+    result = run_advpipe(['run', '--run-id', 'default'], cwd=work, home=work/'.advpipe', check=0, search=True)
     return work/'reports'/'default', result

@@ -4,7 +4,7 @@ import pytest
 from conftest import ADVPIPE, run_advpipe, summary_of
 
 EXTERNAL_URL = os.environ.get('ADVPIPE_TEST_REDIS_URL')
-SMALL = ['--twin-rows', '800', '--folds', '3', '--models', 'linear,decision_tree,random_forest', '--model-param', 'random_forest.n_estimators=20']
+SMALL = ['--twin-rows', '800', '--folds', '3', '--models', 'linear,decision_tree,random_forest', '--model-param', 'random_forest.n_estimators=20', '--search', '0']
 
 
 def _comparable(summary):

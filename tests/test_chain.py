@@ -75,15 +75,17 @@ def test_real_files_run(kind, real_workbook, real_csv, classification_run, tmp_p
 
 
 def test_failing_stage_exits_1_and_keeps_the_failing_cell(tmp_path):
-    # a negative tree depth passes the configuration check and fails inside the train stage's fit
-    result = run_advpipe(['run', '--run-id', 'broken', '--twin-rows', '400', '--folds', '2', '--models', 'linear,decision_tree',
-                          '--model-param', 'decision_tree.max_depth=-3'], cwd=tmp_path, home=tmp_path/'home')
+    # each parameter alone passes the estimator's declared constraints (checked before any kernel starts); together they
+    # fail inside the train stage's fit, as a combination scikit-learn only checks there
+    result = run_advpipe(['run', '--run-id', 'broken', '--twin-rows', '400', '--folds', '2', '--models', 'linear,random_forest',
+                          '--model-param', 'random_forest.bootstrap=false', '--model-param', 'random_forest.max_samples=0.5'],
+                         cwd=tmp_path, home=tmp_path/'home')
     assert result.returncode == 1, result.stderr
     last = result.stderr.strip().splitlines()[-1]
     assert 'stage 02_train failed' in last and '02_train.html' in last and 'Traceback' not in result.stderr
     run_dir = tmp_path/'reports'/'broken'
     html = (run_dir/'02_train.html').read_text()
-    assert 'max_depth' in html and 'train_models(' in html, 'the failing cell and its error are shown'
+    assert 'max_sample' in html and 'train_models(' in html, 'the failing cell and its error are shown'
     summary = summary_of(run_dir)
     assert [s['status'] for s in summary['stages']] == ['ok', 'failed', 'skipped', 'skipped', 'skipped']
     assert 'fail' in (run_dir/'index.html').read_text()

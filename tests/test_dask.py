@@ -7,7 +7,7 @@ from conftest import REPO, run_advpipe, summary_of
 from advpipe.executor import SCHEDULER_ENV, map_evaluations
 
 cloudpickle.register_pickle_by_value(sys.modules[__name__])  # the workers cannot import this test module
-SMALL = ['--twin-rows', '600', '--models', 'linear,decision_tree', '--folds', '2']  # single-threaded models: equal to the last bit
+SMALL = ['--twin-rows', '600', '--models', 'linear,decision_tree', '--folds', '2', '--search', '0']  # single-threaded models: equal to the last bit
 
 
 def _bench_dask():

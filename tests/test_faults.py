@@ -21,7 +21,7 @@ def test_redis_killed_mid_run_the_run_completes_and_history_is_intact(tmp_path, 
     history_before = open_store(home).history()
     assert len(history_before) == 2  # baseline and linear
     process = subprocess.Popen([str(ADVPIPE), 'run', '--run-id', 'killed', '--twin-rows', '3000', '--folds', '3', '--models', 'linear,random_forest',
-                                '--model-param', 'random_forest.n_estimators=80'], cwd=tmp_path, stderr=subprocess.PIPE, stdout=subprocess.PIPE,
+                                '--model-param', 'random_forest.n_estimators=80', '--search', '0'], cwd=tmp_path, stderr=subprocess.PIPE, stdout=subprocess.PIPE,
                                text=True, env={**os.environ, 'ADVPIPE_HOME': str(home)})
     lines, killed = [], []
     def watch():
@@ -71,8 +71,8 @@ def test_no_secret_appears_in_reports_notebooks_logs_or_errors(tmp_path):
     secret = 'signing-secret-' + uuid.uuid4().hex
     env = {'ADVPIPE_REDIS_URL': EXTERNAL_URL, 'ADVPIPE_REDIS_PREFIX': f'test-{uuid.uuid4().hex[:10]}', 'ADVPIPE_SECRET': secret}
     ok = run_advpipe(['run', '--run-id', 'secret', '--twin-rows', '600', '--folds', '2', '--models', 'linear'], cwd=tmp_path, home=tmp_path/'home', env=env, check=0)
-    failing = run_advpipe(['run', '--run-id', 'secret-fail', '--twin-rows', '600', '--folds', '2', '--models', 'linear,decision_tree',
-                           '--model-param', 'decision_tree.max_depth=-1'], cwd=tmp_path, home=tmp_path/'home', env=env)
+    failing = run_advpipe(['run', '--run-id', 'secret-fail', '--twin-rows', '600', '--folds', '2', '--models', 'linear,random_forest',
+                           '--model-param', 'random_forest.bootstrap=false', '--model-param', 'random_forest.max_samples=0.5'], cwd=tmp_path, home=tmp_path/'home', env=env)
     assert failing.returncode == 1
     texts = [ok.stdout, ok.stderr, failing.stdout, failing.stderr]
     texts += [p.read_text(errors='replace') for p in (tmp_path/'reports').rglob('*') if p.is_file()]

@@ -8,7 +8,7 @@ import pytest
 from conftest import ADVPIPE, REPO, summary_of
 
 sys.path.insert(0, str(REPO))
-SMALL = ['--twin-rows', '600', '--folds', '2', '--models', 'linear,random_forest', '--model-param', 'random_forest.n_estimators=30']
+SMALL = ['--twin-rows', '600', '--folds', '2', '--models', 'linear,random_forest', '--model-param', 'random_forest.n_estimators=30', '--search', '0']
 
 
 def start(args, cwd, home):
