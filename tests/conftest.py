@@ -1,5 +1,5 @@
 "Shared fixtures: real data from ../shared/data, isolated advpipe homes, and the `advpipe` command run for real."
-import json, os, subprocess, sys
+import json, os, shutil, subprocess, sys
 from pathlib import Path
 import pytest
 
@@ -28,6 +28,33 @@ def run_advpipe(args, cwd, home=None, env=None, timeout=900, check=None, search=
     result = subprocess.run([str(ADVPIPE), *map(str, args)], cwd=cwd, env=environment, capture_output=True, text=True, timeout=timeout)
     if check is not None: assert result.returncode == check, f'exit {result.returncode}\nstdout:\n{result.stdout}\nstderr:\n{result.stderr}'
     return result
+
+
+CHROMIUM = shutil.which('chromium') or shutil.which('chromium-browser')  # Debian's; .ci/run installs it
+needs_chromium = pytest.mark.skipif(CHROMIUM is None, reason='Debian chromium is not installed (.ci/run installs it: apt-get install chromium)')
+
+
+def browse_offline(page):
+    """Open the HTML file `page` in headless Chromium as a reviewer would, offline. Returns what a test checks: `console_errors`,
+    `failed_requests`, `external_requests` (anything but file: and data:), `images` ([loaded, width, height] per <img>),
+    `items` (headings and images in document order) and the page's `text`."""
+    from playwright.sync_api import sync_playwright
+    seen = {'console_errors': [], 'failed_requests': [], 'external_requests': []}
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=['--no-sandbox', '--disable-gpu', '--disable-background-networking',
+                                                                     '--disable-component-update', '--disable-sync', '--no-first-run'])
+        tab = browser.new_page()
+        tab.on('console', lambda m: seen['console_errors'].append(m.text) if m.type == 'error' else None)
+        tab.on('pageerror', lambda e: seen['console_errors'].append(str(e)))
+        tab.on('requestfailed', lambda r: seen['failed_requests'].append(r.url))
+        tab.on('request', lambda r: seen['external_requests'].append(r.url) if not r.url.startswith(('file:', 'data:')) else None)
+        tab.goto(page.as_uri(), wait_until='load')
+        seen['images'] = tab.eval_on_selector_all('img', 'imgs => imgs.map(i => [i.complete, i.naturalWidth, i.naturalHeight])')
+        seen['items'] = tab.eval_on_selector_all('h1, h2, h3, img', """els => els.map(e => e.tagName === 'IMG'
+            ? ['img', e.getAttribute('src').slice(-200), e.naturalWidth, e.naturalHeight] : ['h', e.innerText.trim()])""")
+        seen['text'] = tab.inner_text('body')
+        browser.close()
+    return seen
 
 
 def summary_of(run_dir): return json.loads((Path(run_dir)/'summary.json').read_text())

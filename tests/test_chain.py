@@ -1,12 +1,10 @@
 "The spine end to end: `advpipe run` through papermill on the twin and on the real files, reports, failures, single stages."
 import json, os, re, subprocess, sys
 from pathlib import Path
-import shutil
 import nbformat, pytest
-from conftest import ADVPIPE, FAST, REPO, SHARED_DATA, run_advpipe, summary_of
+from conftest import ADVPIPE, CHROMIUM, FAST, REPO, SHARED_DATA, browse_offline, run_advpipe, summary_of
 
 STAGES = ['01_load', '02_train', '03_evaluate', '04_explain', '05_meta_learn']
-CHROMIUM = shutil.which('chromium') or shutil.which('chromium-browser')
 SUMMARY_KEYS = {'run_id', 'advpipe_version', 'data', 'task', 'stages', 'models', 'best_model', 'bias_variance', 'checks', 'meta', 'cache'}
 
 
@@ -119,21 +117,9 @@ def test_classification_task_runs_every_stage(classification_run):
 @pytest.mark.skipif(CHROMIUM is None, reason='Debian chromium is not installed (.ci/run installs it: apt-get install chromium)')
 @pytest.mark.parametrize('page', ['index.html', '02_train.html', '03_evaluate.html'])
 def test_report_page_loads_cleanly_offline(default_run, page):
-    from playwright.sync_api import sync_playwright
     run_dir, _ = default_run
-    console_errors, failed_requests, external_requests = [], [], []
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=['--no-sandbox', '--disable-gpu', '--disable-background-networking',
-                                                                     '--disable-component-update', '--disable-sync', '--no-first-run'])
-        tab = browser.new_page()
-        tab.on('console', lambda m: console_errors.append(m.text) if m.type == 'error' else None)
-        tab.on('pageerror', lambda e: console_errors.append(str(e)))
-        tab.on('requestfailed', lambda r: failed_requests.append(r.url))
-        tab.on('request', lambda r: external_requests.append(r.url) if not r.url.startswith(('file:', 'data:')) else None)
-        tab.goto((run_dir/page).as_uri(), wait_until='load')
-        sizes = tab.eval_on_selector_all('img', 'imgs => imgs.map(i => [i.complete, i.naturalWidth, i.naturalHeight])')
-        text = tab.inner_text('body')
-        browser.close()
+    seen = browse_offline(run_dir/page)
+    console_errors, failed_requests, external_requests, sizes, text = (seen[k] for k in ('console_errors', 'failed_requests', 'external_requests', 'images', 'text'))
     assert console_errors == [] and failed_requests == [] and external_requests == [], (console_errors, failed_requests, external_requests)
     assert sizes, f'{page} shows no figure'
     assert all(done and w > 0 and h > 0 for done, w, h in sizes), sizes

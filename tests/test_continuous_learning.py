@@ -1,11 +1,10 @@
 "Continuous learning on the real orders: drift on a shifted batch, promotion and rollback that survive a killed Redis, refused exports, and a replay with its timeline page."
-import json, os, shutil, signal
+import json, os, signal
 from pathlib import Path
 import numpy as np, pandas as pd
 import pytest
-from conftest import run_advpipe
+from conftest import CHROMIUM, browse_offline, run_advpipe
 
-CHROMIUM = shutil.which('chromium') or shutil.which('chromium-browser')
 PRICE_FEATURES = {'Unit Price', 'Net Price', 'Gross Value', 'Revenue'}  # Unit Price and what the features derive from it
 
 
@@ -130,20 +129,8 @@ def test_simulate_replays_the_real_orders_and_the_timeline_renders_cleanly(real_
     page = tmp_path/'reports'/'monitor'/'index.html'
     assert replay['report'] == str(page) and page.exists()
     if CHROMIUM is None: pytest.skip('Debian chromium is not installed (.ci/run installs it): the page was written but not opened in a browser')
-    from playwright.sync_api import sync_playwright
-    console_errors, failed_requests, external_requests = [], [], []
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=['--no-sandbox', '--disable-gpu', '--disable-background-networking',
-                                                                     '--disable-component-update', '--disable-sync', '--no-first-run'])
-        tab = browser.new_page()
-        tab.on('console', lambda m: console_errors.append(m.text) if m.type == 'error' else None)
-        tab.on('pageerror', lambda e: console_errors.append(str(e)))
-        tab.on('requestfailed', lambda r: failed_requests.append(r.url))
-        tab.on('request', lambda r: external_requests.append(r.url) if not r.url.startswith(('file:', 'data:')) else None)
-        tab.goto(page.as_uri(), wait_until='load')
-        sizes = tab.eval_on_selector_all('img', 'imgs => imgs.map(i => [i.complete, i.naturalWidth, i.naturalHeight])')
-        text = tab.inner_text('body')
-        browser.close()
+    seen = browse_offline(page)
+    console_errors, failed_requests, external_requests, sizes, text = (seen[k] for k in ('console_errors', 'failed_requests', 'external_requests', 'images', 'text'))
     assert console_errors == [] and failed_requests == [] and external_requests == [], (console_errors, failed_requests, external_requests)
     assert len(sizes) == 3 and all(done and w > 0 and h > 0 for done, w, h in sizes), sizes
     assert replay['lineage'] in text and 'Drift per feature' in text and versions[-1]['data_version'] in text

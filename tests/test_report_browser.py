@@ -1,25 +1,13 @@
 "The explain and evaluate pages as a reviewer's browser shows them (headless Debian Chromium, offline), on the shared default run."
-import re, shutil
+import re
 import pytest
-
-CHROMIUM = shutil.which('chromium') or shutil.which('chromium-browser')
-needs_chromium = pytest.mark.skipif(CHROMIUM is None, reason='Debian chromium is not installed (.ci/run installs it: apt-get install chromium)')
+from conftest import browse_offline, needs_chromium
 
 
 def _read_page(path):
     "Headings and images of a page in document order, its text, and console errors."
-    from playwright.sync_api import sync_playwright
-    errors = []
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=['--no-sandbox', '--disable-gpu', '--disable-background-networking'])
-        tab = browser.new_page()
-        tab.on('pageerror', lambda e: errors.append(str(e)))
-        tab.goto(path.as_uri(), wait_until='load')
-        items = tab.eval_on_selector_all('h1, h2, h3, img', """els => els.map(e => e.tagName === 'IMG'
-            ? ['img', e.getAttribute('src').slice(-200), e.naturalWidth, e.naturalHeight] : ['h', e.innerText.trim()])""")
-        text = tab.inner_text('body')
-        browser.close()
-    return items, text, errors
+    seen = browse_offline(path)
+    return seen['items'], seen['text'], seen['console_errors']
 
 
 def _images_under(items, heading):
