@@ -4,7 +4,7 @@
 
 # %% ../nbs/52_main_pipeline.ipynb #70ff3203
 from __future__ import annotations
-import contextlib, json, os, shutil, sys, time, traceback
+import contextlib, json, os, shutil, sys, threading, time, traceback
 from datetime import datetime, timezone
 from pathlib import Path
 import advpipe
@@ -16,9 +16,9 @@ from .stage_context import STAGES, run_record_key
 
 # %% auto #0
 __all__ = ['STAGE_UPSTREAM', 'PARALLEL_STAGES', 'BASIC_STAGES', 'RUN_OWNER', 'stage_notebook_dir', 'notebook_code', 'stage_key',
-           'StageFailed', 'render_html', 'execute_stage', 'run_stages', 'check_run_options', 'use_passive_threads',
-           'use_backend', 'check_before_kernels', 'check_against_data', 'reap_orphans', 'end_own_processes',
-           'prepare_run_processes', 'interrupted', 'run_chain', 'build_summary', 'write_run']
+           'StageFailed', 'render_html', 'prewarm_rendering', 'execute_stage', 'run_stages', 'check_run_options',
+           'use_passive_threads', 'use_backend', 'check_before_kernels', 'check_against_data', 'reap_orphans',
+           'end_own_processes', 'prepare_run_processes', 'interrupted', 'run_chain', 'build_summary', 'write_run']
 
 # %% ../nbs/52_main_pipeline.ipynb #13815d92
 def stage_notebook_dir()->Path:
@@ -91,9 +91,8 @@ def _without_stderr(notebook):
             cell.outputs = [o for o in cell.get('outputs', []) if not (o.get('output_type') == 'stream' and o.get('name') == 'stderr')]
     return notebook
 
-def render_html(notebook_path:Path, html_path:Path, show_code:bool=False):
-    "Render an executed notebook to HTML without the parameter cells (and, unless `show_code`, without code and stderr)."
-    import nbformat
+def _html_body(notebook, show_code:bool=False)->str:
+    "HTML of a notebook node without the parameter cells (and, unless `show_code`, without code and stderr), unredacted."
     from jinja2 import DictLoader
     from nbconvert import HTMLExporter
     from nbconvert.preprocessors import TagRemovePreprocessor
@@ -103,9 +102,27 @@ def render_html(notebook_path:Path, html_path:Path, show_code:bool=False):
     exporter = HTMLExporter(extra_loaders=[offline], template_file='advpipe_offline.html.j2', exclude_input=not show_code,
                             exclude_input_prompt=True, exclude_output_prompt=True)
     exporter.register_preprocessor(TagRemovePreprocessor(remove_cell_tags={'parameters', 'injected-parameters'}, enabled=True), enabled=True)
-    notebook = nbformat.read(notebook_path, as_version=4)
-    body, _ = exporter.from_notebook_node(notebook if show_code else _without_stderr(notebook))
-    html_path.write_text(redact(body))
+    return exporter.from_notebook_node(notebook if show_code else _without_stderr(notebook))[0]
+
+def render_html(notebook_path:Path, html_path:Path, show_code:bool=False):
+    "Render an executed notebook to HTML without the parameter cells (and, unless `show_code`, without code and stderr)."
+    import nbformat
+    html_path.write_text(redact(_html_body(nbformat.read(notebook_path, as_version=4), show_code)))
+
+_rendering_warmed = threading.Event()
+
+def prewarm_rendering():
+    """Render a two-cell notebook once, in a background thread, while the first kernel starts: the first page a process renders
+    pays for nbconvert's imports and template compilation (about 5 s measured here, 0.3-0.5 s for each page after it), and the
+    orchestrator is idle while it waits on the load stage's kernel."""
+    if _rendering_warmed.is_set(): return
+    _rendering_warmed.set()
+    def warm():
+        import nbformat.v4 as v4
+        cells = [v4.new_markdown_cell('**warm** `up`'), v4.new_code_cell('1', outputs=[v4.new_output('execute_result', {'text/plain': '1'}, execution_count=1)])]
+        try: _html_body(v4.new_notebook(cells=cells))
+        except Exception: pass  # only a head start: the real render reports its own errors
+    threading.Thread(target=warm, name='advpipe-prewarm-rendering', daemon=True).start()
 
 def execute_stage(stage:str, notebook:Path, out_dir:Path, params:dict, cwd:Path)->float:
     "Run one stage notebook with papermill into `out_dir`, render it to HTML; returns seconds; raises StageFailed."
@@ -144,6 +161,7 @@ def _run_one_stage(store, stage:str, number:int, key:str, notebook:Path, out_dir
             store.put(run_record_key(run_id, stage), outputs)
         else:
             cached = False
+            prewarm_rendering()
             try: execute_stage(stage, notebook, out_dir, params, Path.cwd())
             except StageFailed as failed:
                 seconds = time.perf_counter() - start

@@ -1,5 +1,5 @@
 "Shared fixtures: real data from ../shared/data, isolated advpipe homes, and the `advpipe` command run for real."
-import json, os, shutil, subprocess, sys
+import fcntl, json, os, shutil, subprocess, sys
 from pathlib import Path
 import pytest
 
@@ -75,8 +75,18 @@ def real_csv():
 
 
 @pytest.fixture(scope='session')
-def default_run(tmp_path_factory):
-    "The README's run command (`advpipe run`, all defaults: synthetic twin, embedded Redis) in a fresh folder."
-    work = tmp_path_factory.mktemp('default_run')
-    result = run_advpipe(['run', '--run-id', 'default'], cwd=work, home=work/'.advpipe', check=0, search=True)
-    return work/'reports'/'default', result
+def default_run(tmp_path_factory, worker_id):
+    """The README's run command (`advpipe run`, all defaults: synthetic twin, embedded Redis) in a fresh folder, made once for the
+    whole session: pytest-xdist workers share it through a lock file in their common temporary folder (the recipe pytest-xdist
+    documents), so the most expensive fixture is not computed once per worker."""
+    shared = tmp_path_factory.getbasetemp() if worker_id == 'master' else tmp_path_factory.getbasetemp().parent
+    work, record = shared/'default_run', shared/'default_run.json'
+    with open(shared/'default_run.lock', 'w') as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes: the first worker runs, the others wait and read
+        if not record.exists():
+            work.mkdir(exist_ok=True)
+            result = run_advpipe(['run', '--run-id', 'default'], cwd=work, home=work/'.advpipe', search=True)
+            record.write_text(json.dumps({'args': result.args, 'returncode': result.returncode, 'stdout': result.stdout, 'stderr': result.stderr}))
+    done = subprocess.CompletedProcess(**json.loads(record.read_text()))
+    assert done.returncode == 0, f'exit {done.returncode}\nstdout:\n{done.stdout}\nstderr:\n{done.stderr}'
+    return work/'reports'/'default', done
