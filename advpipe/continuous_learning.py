@@ -166,7 +166,7 @@ def _early_stopped_rounds(model, family:str, budget:int, patience:int, X, y, X_v
     return int(min(budget, max(1, best - before)))
 
 def fit_warm(champion_pipe, # the champion's fitted Pipeline (left untouched)
-             config:dict,   # the challenger's config (same family as the champion's); its `n_estimators` is the forest's size, the boosters' round budget
+             config:dict,   # the challenger's config (same family as the champion's); its `n_estimators` is the forest's size, the boosters' largest round budget
              X:pd.DataFrame, y:pd.Series, # all training orders up to now, old and new
              new_share:float, # share of new orders in X: the share of trees renewed (and the rounds, without a validation slice)
              validation:pd.Index|None=None, # index (in X) of the newest training orders: boosters choose their rounds on it
@@ -199,7 +199,10 @@ def fit_warm(champion_pipe, # the champion's fitted Pipeline (left untouched)
         if validation is not None and min_validation <= len(validation) <= len(X)//2:
             held = np.asarray(X.index.isin(validation))
             rows = lambda mask: Xt.iloc[mask] if hasattr(Xt, 'iloc') else Xt[mask]  # features are computed once, then split
-            how['added'] = _early_stopped_rounds(model, family, n, max(10, n//4), rows(~held), y[~held], rows(held), y[held])
+            # budget: twice the rounds the share of new orders would give (at least 10, at most `n_estimators`), so a
+            # small batch stays a small fit; patience a quarter of the budget
+            budget = min(n, max(10, 2*by_share))
+            how['added'] = _early_stopped_rounds(model, family, budget, max(5, budget//4), rows(~held), y[~held], rows(held), y[held])
             how.update(validation_rows=int(held.sum()), stopped_by='early stopping')
         # the chosen rounds on all orders, the newest included: measured on the real workbook, keeping the early-stopped
         # booster instead (its new rounds never saw the validation slice, the newest orders) cost LightGBM about 0.02 R2
