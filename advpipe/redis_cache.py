@@ -441,6 +441,13 @@ class Store:
         "Record `version` of `kind` (`data`, `model`) with its metadata; re-registering keeps the first record."
         if self.backend.get(REGISTRY, f'{kind}:{version}') is None:
             self.backend.set(REGISTRY, f'{kind}:{version}', json.dumps(record, default=str).encode())
+    def keep(self, key:str, obj):
+        "Store `obj` signed under `kept:<key>` in the never-evicted registry namespace, once (a kept object never changes)."
+        if self.backend.get(REGISTRY, f'kept:{key}') is None: self.backend.set(REGISTRY, f'kept:{key}', seal(obj, self._key))
+    def kept(self, key:str, default=None):
+        "The object kept under `key`, or `default`; a tampered entry raises `TamperedEntry` (a kept object is never guessed)."
+        blob = self.backend.get(REGISTRY, f'kept:{key}')
+        return default if blob is None else unseal(blob, self._key)
     def registry(self, kind:str)->list[dict]:
         "Every registered version of `kind`, oldest first."
         records = [json.loads(self.backend.get(REGISTRY, k)) for k in self.backend.keys(REGISTRY) if k.startswith(f'{kind}:')]

@@ -124,7 +124,7 @@ def test_simulate_replays_the_real_orders_and_the_timeline_renders_cleanly(real_
     assert len(versions) >= 8 and len({v['data_version'] for v in versions}) == len(versions)
     for v in versions:
         assert v['decision'] in ('promote', 'keep', 'rollback') and len(v['evidence']) > 40 and isinstance(v['drifted'], bool)
-        assert {'period', 'rows', 'drift', 'champion_score', 'challenger_score', 'warm_seconds', 'cold_seconds'} <= set(v)
+        assert {'period', 'rows', 'drift', 'champion_score', 'challenger_score', 'family', 'warm_score', 'cold_score', 'warm_seconds', 'cold_seconds', 'within_noise'} <= set(v)
     assert versions[0]['decision'] == 'promote' and all(v['drift']['features'] for v in versions[1:])
     page = tmp_path/'reports'/'monitor'/'index.html'
     assert replay['report'] == str(page) and page.exists()
@@ -134,3 +134,28 @@ def test_simulate_replays_the_real_orders_and_the_timeline_renders_cleanly(real_
     assert console_errors == [] and failed_requests == [] and external_requests == [], (console_errors, failed_requests, external_requests)
     assert len(sizes) == 3 and all(done and w > 0 and h > 0 for done, w, h in sizes), sizes
     assert replay['lineage'] in text and 'Drift per feature' in text and versions[-1]['data_version'] in text
+
+
+def test_warm_booster_continues_the_champion_on_all_orders_and_is_compared_with_a_cold_retrain(real_sales):
+    "A boosted champion continued on the next quarter: rounds chosen by early stopping on the newest training orders, then compared with a cold retrain of the same configuration."
+    from advpipe.continuous_learning import _holdout, fit_cold, fit_warm, warm_vs_cold
+    from advpipe.model_pipeline import family_config, get_task
+    task = get_task('profit')
+    config = family_config('lightgbm', {'n_estimators': 40, 'num_leaves': 7, 'learning_rate': 0.1}, task)
+    old, now = _export(real_sales, '2019-06-30', 'o').frame, _export(real_sales, '2019-09-30', 'o').frame
+    is_new = ~now['OrderNumber'].isin(old['OrderNumber'])
+    held = _holdout(now[is_new], 0.3, 30); train = now.index.difference(held)
+    validation = _holdout(now.loc[train][is_new.loc[train]], 0.3, 30)
+    y = task.target(now)
+    champion, _ = fit_cold(config, old, task.target(old))
+    warm, warm_seconds, how = fit_warm(champion, config, now.loc[train], y.loc[train], is_new.mean(), validation=validation)
+    cold, cold_seconds = fit_cold(config, now.loc[train], y.loc[train])
+    assert how['stopped_by'] == 'early stopping' and how['validation_rows'] == len(validation) >= 30 and not set(validation) & set(held)
+    assert 1 <= how['added'] <= 40 and how['size'] == 40 + how['added'] == warm.steps[-1][1].booster_.current_iteration()
+    # the warm booster starts with the champion's trees: on orders it has not changed, its first 40 rounds predict as the champion
+    X_held = now.loc[held]
+    assert np.allclose(warm.steps[-1][1].predict(champion[:-1].transform(X_held), num_iteration=40), champion.predict(X_held))
+    versus = warm_vs_cold(task, y.loc[held], cold.predict(X_held), warm.predict(X_held))
+    assert versus['level'] == 0.95 and versus['ci'][0] <= versus['gain'] <= versus['ci'][1]
+    assert versus['within_noise'] == (versus['ci'][0] <= 0 <= versus['ci'][1]), versus
+    assert warm_seconds > 0 and cold_seconds > 0
