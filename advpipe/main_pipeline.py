@@ -206,7 +206,11 @@ def run_stages(store, notebooks:Path, out_dir:Path, params:dict, data_identity:s
 def _default_run_id()->str:
     return datetime.now().strftime('%Y%m%d-%H%M%S-') + os.urandom(2).hex()
 
-def _say(message:str): print(f'advpipe: {message}', file=sys.stderr, flush=True)
+_say_lock = threading.Lock()
+
+def _say(message:str):
+    "One progress line on stderr, written whole: evaluate and explain report from two threads, and `print` writes the text and its newline separately."
+    with _say_lock: sys.stderr.write(f'advpipe: {message}\n'); sys.stderr.flush()
 
 def check_run_options(data, task, models, model_params, folds, twin_rows):
     "Fail fast, before any kernel starts, on options that are wrong whatever the data."
