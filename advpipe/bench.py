@@ -138,12 +138,15 @@ def bench_chain(data:str|None=None, # data file (default: the synthetic twin)
     "Cold and warm chain, without the advanced stages, as plain library calls, and (when `$ADVPIPE_BENCH_BASELINE` names a revision) an older revision's cold chain."
     from advpipe.main_pipeline import run_chain
     from advpipe.redis_cache import open_store
-    options = dict(QUICK) if quick else {}
+    from advpipe.cli import SEARCH_DEFAULT
+    # `advpipe run`'s search budget, given to every variant alike (run_chain's own default is the fixed models only)
+    options = {**(QUICK if quick else {}), 'search': SEARCH_DEFAULT}
     quiet = lambda message: None
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp); home = tmp/'home'
         baseline = os.environ.get(BASELINE_ENV)
-        baseline_seconds = _baseline_cold_seconds(baseline, data, options, tmp) if baseline else None
+        # an older revision may predate the search: it runs its own `advpipe run` defaults (this checkout does the search's extra work)
+        baseline_seconds = _baseline_cold_seconds(baseline, data, {k: v for k, v in options.items() if k != 'search'}, tmp) if baseline else None
         start = time.perf_counter()
         with PeakMemory() as memory: cold = run_chain(data=data, out=tmp/'reports', run_id='cold', home=home, progress=quiet, **options)
         cold_seconds = time.perf_counter() - start
@@ -181,16 +184,18 @@ SCALE_ROWS, QUICK_SCALE_ROWS = (10_000, 100_000, 1_000_000), (10_000,)
 
 def bench_scale(quick:bool=False, # only the smallest size
                 rows=None,        # sizes to run (default 10k, 100k, 1M; `--quick`: 10k)
+                progress=lambda message: None, # called with each stage's start and end line (the 1M chain takes a while)
                )->dict:
     "The full chain, cold, on the synthetic twin at growing sizes: seconds, peak memory of the whole process tree, seconds per 1,000 orders."
+    from advpipe.cli import SEARCH_DEFAULT
     from advpipe.main_pipeline import run_chain
     points = []
     for n in rows or (QUICK_SCALE_ROWS if quick else SCALE_ROWS):
         with tempfile.TemporaryDirectory() as tmp:
             start = time.perf_counter()
             with PeakMemory(1.0) as memory:
-                summary = run_chain(out=Path(tmp)/'reports', run_id=f'scale{n}', home=Path(tmp)/'home', twin_rows=n, progress=lambda m: None,
-                                    **(QUICK if quick else {}))
+                summary = run_chain(out=Path(tmp)/'reports', run_id=f'scale{n}', home=Path(tmp)/'home', twin_rows=n, progress=progress,
+                                    search=SEARCH_DEFAULT, **(QUICK if quick else {}))
             seconds = time.perf_counter() - start
         points.append({'rows': n, 'seconds': round(seconds, 1), 'peak_mib': memory.peak_mib, 'seconds_per_1k_orders': round(1000*seconds/n, 3),
                        'stage_seconds': {s['name']: s['seconds'] for s in summary['stages']}})

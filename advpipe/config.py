@@ -4,13 +4,14 @@
 
 # %% ../nbs/00_config.ipynb #d2a734e4
 from __future__ import annotations
-import contextlib, hashlib, os, re
+import contextlib, hashlib, json, os, re
 from pathlib import Path
 
 # %% auto #0
-__all__ = ['TASK_NAMES', 'MODEL_NAMES', 'DEFAULT_MODELS', 'MAX_SEED', 'BadInput', 'advpipe_home', 'stable_hash',
-           'package_source_hash', 'file_fingerprint', 'project_root', 'parse_models', 'parse_model_params',
-           'check_seed', 'check_out_dir', 'check_model_params', 'check_task_data']
+__all__ = ['TASK_NAMES', 'MODEL_NAMES', 'DEFAULT_MODELS', 'MAX_SEED', 'SAMPLE_LIMITS', 'SAMPLE_LIMITS_ENV', 'BadInput',
+           'advpipe_home', 'stable_hash', 'package_source_hash', 'file_fingerprint', 'project_root', 'parse_models',
+           'parse_model_params', 'check_seed', 'check_out_dir', 'sample_limits', 'declared_sample',
+           'forest_max_samples', 'check_model_params', 'check_task_data']
 
 # %% ../nbs/00_config.ipynb #5803dabe
 class BadInput(ValueError):
@@ -122,6 +123,43 @@ def check_out_dir(out:str|Path, option:str='--out')->Path:
         raise BadInput(f'{option} {out}: {existing} is a file, so no folder can be made under it')
     if existing is not None and not os.access(existing, os.W_OK | os.X_OK): raise BadInput(f'{option} {out}: {existing} is not writable')
     return path
+
+# %% ../nbs/00_config.ipynb #5f8c825d
+SAMPLE_LIMITS = {'forest_rows_per_tree': 50_000,  # rows each random-forest tree draws (bootstrap), above which `max_samples` caps it
+                 'curves': 50_000,                # learning and validation curves (many refits of one model)
+                 'explain': 200_000,              # explanations, error analysis and business-rule checks
+                 'plot_points': 20_000}           # points drawn in a scatter plot
+SAMPLE_LIMITS_ENV = 'ADVPIPE_SAMPLE_LIMITS'  # JSON object overriding some of them, e.g. '{"curves": 20000}'
+
+def sample_limits()->dict:
+    "`SAMPLE_LIMITS` with `$ADVPIPE_SAMPLE_LIMITS` over them; a malformed value is bad input naming the variable."
+    text = os.environ.get(SAMPLE_LIMITS_ENV, '').strip()
+    if not text: return dict(SAMPLE_LIMITS)
+    try: given = json.loads(text)
+    except ValueError: raise BadInput(f'{SAMPLE_LIMITS_ENV}: not JSON: {text[:60]!r}') from None
+    if not isinstance(given, dict): raise BadInput(f'{SAMPLE_LIMITS_ENV}: need a JSON object like {{"curves": 20000}}, got {text[:60]!r}')
+    unknown = sorted(set(given) - set(SAMPLE_LIMITS))
+    if unknown: raise BadInput(f'{SAMPLE_LIMITS_ENV}: unknown limit {unknown[0]!r}; known: {", ".join(SAMPLE_LIMITS)}')
+    bad = [k for k, v in given.items() if isinstance(v, bool) or not isinstance(v, int) or v < 1]
+    if bad: raise BadInput(f'{SAMPLE_LIMITS_ENV}: {bad[0]} must be a whole number of rows, 1 or more, got {given[bad[0]]!r}')
+    return {**SAMPLE_LIMITS, **given}
+
+def declared_sample(frame, # DataFrame (or Series) to sample
+                    what:str, # a key of `SAMPLE_LIMITS`
+                    random_state:int=0, # seed of the sample
+                   ):
+    """`(sample, note)`: `frame` itself and `None` up to `SAMPLE_LIMITS[what]` rows, else a seeded sample of that many rows in the
+    original order and one sentence for the report that says so."""
+    limit = sample_limits()[what]
+    if len(frame) <= limit: return frame, None
+    sample = frame.sample(limit, random_state=random_state).sort_index()
+    return sample, f'Above {limit:,} orders this part works on a seeded sample: {limit:,} of {len(frame):,} orders (declared limit `{what}`).'
+
+def forest_max_samples(n_rows:int, # rows the forest's training data will have (the whole frame: each CV fold trains on less)
+                      )->float|None:
+    "`max_samples` (a fraction) for a random forest trained on up to `n_rows` rows, or None when the data is within the declared size."
+    limit = sample_limits()['forest_rows_per_tree']
+    return None if n_rows <= limit else round(limit / n_rows, 6)
 
 # %% ../nbs/00_config.ipynb #3cfe49e2
 def _known_params(estimator)->set:

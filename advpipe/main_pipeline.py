@@ -9,7 +9,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 import advpipe
 from .config import (BadInput, DEFAULT_MODELS, TASK_NAMES, advpipe_home, file_fingerprint, package_source_hash,
-                            parse_model_params, parse_models, project_root, stable_hash)
+                            parse_model_params, parse_models, project_root, sample_limits, stable_hash)
 from .logger import redact
 from .redis_cache import open_store
 from .stage_context import STAGES, run_record_key
@@ -40,7 +40,8 @@ def stage_key(stage:str, notebook:Path, params:dict, upstream_key:str, data_iden
     "Content key of one stage's result."
     relevant = {k: v for k, v in params.items() if k not in ('run_id', 'home') and (stage != '01_load' or k in _LOAD_PARAMS)}
     if relevant.get('rules'): relevant['rules'] = file_fingerprint(relevant['rules'])  # an edited rules file reruns the checks
-    return stable_hash(stage, notebook_code(notebook), relevant, upstream_key, data_identity, package_source_hash(), advpipe.__version__, length=24)
+    return stable_hash(stage, notebook_code(notebook), relevant, upstream_key, data_identity, package_source_hash(), advpipe.__version__,
+                       sample_limits(), length=24)  # a changed declared sample size changes the pages
 
 # %% ../nbs/52_main_pipeline.ipynb #b664b225
 _ipc_kernel_manager = None
@@ -205,7 +206,11 @@ def run_stages(store, notebooks:Path, out_dir:Path, params:dict, data_identity:s
 def _default_run_id()->str:
     return datetime.now().strftime('%Y%m%d-%H%M%S-') + os.urandom(2).hex()
 
-def _say(message:str): print(f'advpipe: {message}', file=sys.stderr, flush=True)
+_say_lock = threading.Lock()
+
+def _say(message:str):
+    "One progress line on stderr, written whole: evaluate and explain report from two threads, and `print` writes the text and its newline separately."
+    with _say_lock: sys.stderr.write(f'advpipe: {message}\n'); sys.stderr.flush()
 
 def check_run_options(data, task, models, model_params, folds, twin_rows):
     "Fail fast, before any kernel starts, on options that are wrong whatever the data."
@@ -214,6 +219,7 @@ def check_run_options(data, task, models, model_params, folds, twin_rows):
     if not isinstance(folds, int) or folds < 2: raise BadInput(f'--folds {folds!r}: need at least 2 folds')
     if not isinstance(twin_rows, int) or twin_rows < 50: raise BadInput(f'--twin-rows {twin_rows!r}: need at least 50 rows')
     if data and not Path(data).exists(): raise BadInput(f'--data {data}: no such file or folder')
+    sample_limits()  # a malformed $ADVPIPE_SAMPLE_LIMITS is one line before any kernel starts
 
 # %% ../nbs/52_main_pipeline.ipynb #d3d5b9b0
 def use_passive_threads():

@@ -13,13 +13,13 @@ from sklearn.impute import SimpleImputer
 from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
 from sklearn.utils.validation import check_is_fitted
-from .config import BadInput
+from .config import BadInput, forest_max_samples
 from .data_loader import IDENTIFIER_COLUMNS
 
 # %% auto #0
 __all__ = ['TARGETS', 'TASKS', 'MODELS', 'FAMILIES', 'CONFIG_GRID', 'CONFIG_SPACE', 'PARAM_NAMES', 'Task', 'get_task',
-           'tabular_task', 'SalesFeatures', 'GenericFeatures', 'model_config', 'make_pipeline_for', 'config_id',
-           'grid_configs', 'estimator_params', 'family_config']
+           'tabular_task', 'SalesFeatures', 'GenericFeatures', 'large_data_params', 'model_config', 'make_pipeline_for',
+           'config_id', 'grid_configs', 'estimator_params', 'family_config']
 
 # %% ../nbs/20_model_pipeline.ipynb #f73fa3a7
 @dataclass(frozen=True)
@@ -175,11 +175,21 @@ MODELS = {  # name -> {task type -> default params}, search space
                  'space': {'n_estimators': [100, 300, 600], 'num_leaves': [7, 15, 31], 'learning_rate': [0.02, 0.05, 0.1]}},
 }
 
+# %% ../nbs/20_model_pipeline.ipynb #8202b604
+def large_data_params(name:str, params:dict, n_rows:int|None)->dict:
+    "Parameters the declared large-data policy adds: a random forest's `max_samples` above `SAMPLE_LIMITS['forest_rows_per_tree']` rows, unless set."
+    if name != 'random_forest' or n_rows is None or 'max_samples' in params or params.get('bootstrap', True) is False: return {}
+    fraction = forest_max_samples(n_rows)
+    return {} if fraction is None else {'max_samples': fraction}
+
 # %% ../nbs/20_model_pipeline.ipynb #0863e6c2
-def model_config(name:str, task:Task, overrides:dict|None=None)->dict:
+def model_config(name:str, task:Task, overrides:dict|None=None,
+                 n_rows:int|None=None, # rows of the data it will train on: above the declared size a forest's trees draw samples
+                )->dict:
     "The full configuration of model `name` for `task`: defaults updated with `overrides` (validated)."
     if name not in MODELS: raise BadInput(f'model {name!r}: unknown; choose from {", ".join(MODELS)}')
     params = {**MODELS[name][task.type], **(overrides or {})}
+    params.update(large_data_params(name, params, n_rows))
     try: _estimator(name, task.type, params).get_params()
     except TypeError as error: raise BadInput(f'model {name!r}: bad parameter ({error})')
     config = {'model': name, 'task_type': task.type, 'params': params, 'exclude': list(task.exclude)}
@@ -242,9 +252,13 @@ def estimator_params(family:str, params:dict, task_type:str, n_jobs:int=1, rando
     if family == 'lightgbm': return {**seeded, 'n_jobs': n_jobs, 'verbose': -1}
     raise BadInput(f'model family {family!r}: unknown; choose from {", ".join(FAMILIES)}')
 
-def family_config(family:str, params:dict, task:Task, n_jobs:int=1, random_state:int=0)->dict:
+def family_config(family:str, params:dict, task:Task, n_jobs:int=1, random_state:int=0,
+                  n_rows:int|None=None, # rows it will train on (the declared large-data policy, as in `model_config`)
+                 )->dict:
     "A `model_config`-shaped configuration for a family's parameters, with its config id."
-    config = {'model': family, 'task_type': task.type, 'params': estimator_params(family, params, task.type, n_jobs, random_state),
+    estimator = estimator_params(family, params, task.type, n_jobs, random_state)
+    estimator.update(large_data_params(family, estimator, n_rows))
+    config = {'model': family, 'task_type': task.type, 'params': estimator,
               'exclude': list(task.exclude), 'family': family, 'search_params': dict(params), 'config_id': config_id(family, params)}
     if task.target_column: config['features'] = 'generic'
     return config

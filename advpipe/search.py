@@ -47,7 +47,7 @@ def study_storage(store):
 def _evaluate_trial(item):
     from advpipe.metabase import evaluate_config
     frame, task, config, folds, random_state = item
-    return evaluate_config(frame, task, family_config(config['family'], config['params'], task, n_jobs=2), folds, random_state)
+    return evaluate_config(frame, task, family_config(config['family'], config['params'], task, n_jobs=2, n_rows=len(frame)), folds, random_state)
 
 def run_search(store,                 # the run's store (trial cache, study storage, meta-learner)
                frame:pd.DataFrame,    # the task frame (canonical sales frame or any frame)

@@ -85,7 +85,7 @@ def train_models(ctx:StageContext, sales, version:str, task:str, models:str, mod
     from advpipe.config import parse_model_params, parse_models
     names = parse_models(models)
     task_def, overrides = get_task(task), parse_model_params(model_params, names)
-    configs = {m: model_config(m, task_def, overrides.get(m)) for m in names}
+    configs = {m: model_config(m, task_def, overrides.get(m), n_rows=len(sales.frame)) for m in names}
     from advpipe.executor import resolve_backend
     if resolve_backend() == 'dask': results = cross_validate_on_cluster(ctx, task_def, version, configs, folds, random_state)
     else: results = cross_validate_models(task_def, sales.frame, configs, folds=folds, random_state=random_state,

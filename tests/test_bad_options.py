@@ -149,3 +149,15 @@ def test_the_installed_command_refuses_in_one_line(args, expected, tmp_path):
     result = run_advpipe(args, cwd=tmp_path, home=tmp_path/'home', env=ENV, check=2)
     assert result.stderr.count('\n') == 1 and expected in result.stderr, result.stderr
     assert not (tmp_path/'reports').exists()
+
+
+@pytest.mark.parametrize('value,expected', [('{"curve": 100}', "unknown limit 'curve'"), ('{"explain": -5}', 'explain must be a whole number'),
+                                            ('50000', 'need a JSON object')])
+def test_a_malformed_sample_limit_is_one_line_before_any_kernel(value, expected, no_kernels, monkeypatch, capsys):
+    "The declared large-data samples can be changed through `$ADVPIPE_SAMPLE_LIMITS`; a bad value names the variable."
+    from advpipe.cli import main
+    monkeypatch.setenv('ADVPIPE_SAMPLE_LIMITS', value)
+    capsys.readouterr()
+    assert main(['run']) == 2
+    err = capsys.readouterr().err
+    assert err.count('\n') == 1 and 'ADVPIPE_SAMPLE_LIMITS' in err and expected in err and 'Traceback' not in err, err

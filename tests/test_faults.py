@@ -40,7 +40,7 @@ def test_redis_killed_mid_run_the_run_completes_and_history_is_intact(tmp_path, 
 
 def test_tampered_cache_entries_are_refused_and_recomputed(tmp_path, monkeypatch):
     home, env = tmp_path/'home', {'ADVPIPE_REDIS_URL': ''}
-    args = ['--twin-rows', '600', '--folds', '2', '--models', 'linear']
+    args = ['--twin-rows', '600', '--folds', '2', '--models', 'linear', '--no-advanced']  # the cached CV results are the subject
     run_advpipe(['run', '--run-id', 'clean', *args], cwd=tmp_path, home=home, env=env, check=0)
     monkeypatch.setenv('ADVPIPE_REDIS_URL', '')
     from advpipe.redis_cache import CACHE, open_store
