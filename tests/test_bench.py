@@ -30,3 +30,14 @@ def test_report_has_every_key_the_issue_names():
 def test_unknown_benchmark_is_bad_input(tmp_path):
     result = run_advpipe(['bench', '--only', 'nope', '--json'], cwd=tmp_path)
     assert result.returncode == 2 and 'nope' in result.stderr and result.stderr.count('\n') == 1, result.stderr
+
+
+def test_plain_process_chain_runs_the_stage_code_with_the_stages_own_defaults(tmp_path):
+    "`overhead_fraction` compares the chain with its stages' code run in one plain process: that process must run (it once broke on a new parameter)."
+    from advpipe.bench import _plain_chain_seconds
+    from advpipe.redis_cache import open_store
+    seconds = _plain_chain_seconds(tmp_path/'home', '', {'twin_rows': 400, 'folds': 2, 'models': 'linear', 'search': 0})
+    assert seconds > 0
+    store = open_store(tmp_path/'home', quiet=True)
+    try: assert {r['run_id'] for r in store.history()} == {'plain'}, 'every stage ran, down to the history the meta-learn stage writes'
+    finally: store.close()
