@@ -9,7 +9,7 @@ from pathlib import Path
 from .config import BadInput, DEFAULT_MODELS, MODEL_NAMES, TASK_NAMES
 
 # %% auto #0
-__all__ = ['SEARCH_DEFAULT', 'build_parser', 'main']
+__all__ = ['PYTHON_SPELLINGS', 'SEARCH_DEFAULT', 'build_parser', 'main']
 
 # %% ../nbs/55_cli.ipynb #65dcd2d5
 class _Parser(argparse.ArgumentParser):
@@ -17,6 +17,8 @@ class _Parser(argparse.ArgumentParser):
     def error(self, message):
         where = self.prog.removeprefix('advpipe').strip()
         raise BadInput(f'{where}: {message}' if where else message)
+
+PYTHON_SPELLINGS = {'True': True, 'False': False, 'None': None}
 
 def _model_params(pairs:list[str])->str:
     "`MODEL.PARAM=VALUE` pairs as the JSON the stages take; values are read as JSON when they parse, else text."
@@ -26,7 +28,7 @@ def _model_params(pairs:list[str])->str:
         model, _, param = name.partition('.')
         if not (model and param and equals): raise BadInput(f'--model-param {pair!r}: expected MODEL.PARAM=VALUE, e.g. random_forest.n_estimators=300')
         try: parsed = json.loads(value)
-        except json.JSONDecodeError: parsed = value
+        except json.JSONDecodeError: parsed = PYTHON_SPELLINGS.get(value, value)  # `bootstrap=False`, as a Python user writes it
         overrides.setdefault(model, {})[param] = parsed
     return json.dumps(overrides, sort_keys=True)
 
