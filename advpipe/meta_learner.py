@@ -79,11 +79,12 @@ class MetaLearner(BaseEstimator):
                  update_rounds:int=25,              # extra rounds added by an incremental `update`
                  config_prior:bool=True,            # add each grid configuration's mean normalized score over the training tasks as a feature
                  shortlist:int=5,                   # the greedy portfolio's first configurations among which the selector picks the first to try
+                 selector_weight:float=0.5,         # the first pick averages the selector's and the surrogate's predictions over the shortlist with this weight on the selector
                  history_kernel:float=0.25,         # width of the pull of the user's own tasks, as a share of the typical squared distance between tasks
                  random_state:int=0):               # seed of the surrogate
         self.history_weight, self.qualitative_weight, self.n_estimators = history_weight, qualitative_weight, n_estimators
         self.learning_rate, self.num_leaves, self.update_rounds, self.random_state = learning_rate, num_leaves, update_rounds, random_state
-        self.config_prior, self.shortlist, self.history_kernel = config_prior, shortlist, history_kernel
+        self.config_prior, self.shortlist, self.history_kernel, self.selector_weight = config_prior, shortlist, history_kernel, selector_weight
     def _rows(self, meta_features:list[dict], families:list[str], params:list[dict])->pd.DataFrame:
         meta = pd.DataFrame(meta_features).reindex(columns=self.meta_columns_)
         configs = pd.DataFrame([config_features(f, p) for f, p in zip(families, params)])
@@ -191,13 +192,15 @@ class MetaLearner(BaseEstimator):
             order.append(columns[pick]); best = np.maximum(best, values[:, pick]); self.expected_best_.append(float(self.task_weights_ @ best))
         return order
     def evaluation_order(self, meta_features:dict)->list[str]:
-        "The grid in the order to evaluate it on a new task: the selector's pick from the portfolio's shortlist, then greedily the configurations that most raise the training tasks' best-so-far."
+        "The grid in the order to evaluate it on a new task: the pick from the portfolio's shortlist (selector and surrogate averaged), then greedily the configurations that most raise the training tasks' best-so-far."
         check_is_fitted(self, 'selector_')
         z = self._standardize(pd.DataFrame([meta_features]))
         predicted = self.selector_.predict(z)[0]
-        if len(self.history_Z_):  # near the user's own tasks, their measured scores pull the prediction (kernel-weighted residuals, shrunk by one pseudo-task)
+        if len(self.history_Z_):  # near the user's own tasks, their measured scores pull the selector (kernel-weighted residuals, shrunk by one pseudo-task)
             near = self.history_weight*np.exp(-((self.history_Z_ - z)**2).sum(axis=1)/(self.history_kernel*self.bandwidth_))
             predicted = predicted + near @ self.history_residual_/(1 + near.sum())
+        surrogate = self.predict(meta_features, [self.metabase_.configs[c] for c in self.shortlist_])['predicted_score'].to_numpy()
+        predicted = self.selector_weight*predicted + (1 - self.selector_weight)*surrogate  # two views: the task-level selector and the (task, configuration) surrogate
         return self._greedy([self.shortlist_[int(np.argmax(predicted))]])
     def nearest_tasks(self, meta_features:dict, n:int=5)->list[str]:
         "Ids of the `n` metabase tasks nearest in (standardized) meta-feature space."
