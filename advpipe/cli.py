@@ -352,7 +352,8 @@ def _meta_suggest(args)->int:
     try: suggestions = fitted_meta_learner(store).suggest(described, k=args.k)
     finally: store.close()
     rows = [{'rank': int(r.rank), 'config_id': r.config_id, 'family': r.family, 'params': r.params, 'predicted_score': round(float(r.predicted_score), 4),
-             'predicted_seconds': round(float(r.predicted_seconds), 4), 'support': r.support} for r in suggestions.itertuples()]
+             'predicted_seconds': round(float(r.predicted_seconds), 4), 'support': r.support,
+             'expected_best': round(float(getattr(r, 'expected_best', float('nan'))), 4)} for r in suggestions.itertuples()]  # the training tasks' mean best-so-far after this many
     result = {'data': str(args.data), 'target': args.target, 'type': task.type, 'suggestions': rows, 'seconds': round(time.perf_counter() - started, 2)}
     if args.json: print(json.dumps(result, indent=2, default=str)); return 0
     for r in rows:

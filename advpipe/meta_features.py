@@ -9,12 +9,13 @@ import numpy as np, pandas as pd
 from .model_pipeline import Task, GenericFeatures, SalesFeatures
 
 # %% auto #0
-__all__ = ['MFE_FEATURES', 'META_FEATURE_NAMES', 'meta_features']
+__all__ = ['MFE_FEATURES', 'META_FEATURES_VERSION', 'META_FEATURE_NAMES', 'LANDMARKERS', 'landmarkers', 'meta_features']
 
 # %% ../nbs/41_meta_features.ipynb #ee6f0ceb
 MFE_FEATURES = ['attr_to_inst', 'cat_to_num', 'freq_class', 'class_ent', 'attr_ent', 'mut_inf', 'eq_num_attr', 'ns_ratio',
                 'cor', 'cov', 'skewness', 'kurtosis', 'sd_ratio', 'iq_range', 'nr_outliers', 'gravity',
                 'best_node', 'linear_discr', 'naive_bayes', 'one_nn', 'worst_node', 'random_node']
+META_FEATURES_VERSION = 2  # bumped when the meta-features change (2: `landmarkers` on the real target), so a metabase build recomputes them
 META_FEATURE_NAMES = None  # filled on first use: the stable, ordered list of names
 
 def _numeric_matrix(frame:pd.DataFrame, task:Task, max_columns:int):
@@ -27,6 +28,41 @@ def _numeric_matrix(frame:pd.DataFrame, task:Task, max_columns:int):
     matrix = np.where(np.isnan(matrix), np.nanmedian(np.where(np.isnan(matrix), np.nan, matrix), axis=0), matrix)
     return np.nan_to_num(matrix), categorical, features
 
+# %% ../nbs/41_meta_features.ipynb #4171c972
+LANDMARKERS = ('linear', 'stump', 'tree', 'knn1', 'knn10', 'nb')
+
+def landmarkers(matrix:np.ndarray,   # numeric features (the sample pymfe sees)
+                y:np.ndarray,        # the target of those rows
+                classification:bool, # task type
+                random_state:int=0,  # seed of the folds
+               )->dict:
+    "Cheap models' 3-fold CV score on the real target in the task's metric (`lm.*`), and the gains over a linear model and a stump."
+    from sklearn.model_selection import KFold, StratifiedKFold, cross_val_score
+    from sklearn.preprocessing import StandardScaler
+    from sklearn.pipeline import make_pipeline
+    from sklearn import linear_model, tree, neighbors, naive_bayes
+    if classification:
+        y = pd.Series(y).astype('category').cat.codes.to_numpy()
+        scoring, cv = ('roc_auc' if len(np.unique(y)) == 2 else 'roc_auc_ovr'), StratifiedKFold(3, shuffle=True, random_state=random_state)
+        models = {'linear': linear_model.LogisticRegression(max_iter=300), 'stump': tree.DecisionTreeClassifier(max_depth=1, random_state=random_state),
+                  'tree': tree.DecisionTreeClassifier(max_depth=4, random_state=random_state), 'knn1': neighbors.KNeighborsClassifier(1),
+                  'knn10': neighbors.KNeighborsClassifier(10), 'nb': naive_bayes.GaussianNB()}
+    else:
+        y, scoring, cv = np.asarray(y, float), 'r2', KFold(3, shuffle=True, random_state=random_state)
+        models = {'linear': linear_model.LinearRegression(), 'stump': tree.DecisionTreeRegressor(max_depth=1, random_state=random_state),
+                  'tree': tree.DecisionTreeRegressor(max_depth=4, random_state=random_state), 'knn1': neighbors.KNeighborsRegressor(1),
+                  'knn10': neighbors.KNeighborsRegressor(10)}
+    out = {f'lm.{name}': np.nan for name in LANDMARKERS}
+    with warnings.catch_warnings(), np.errstate(all='ignore'):
+        warnings.simplefilter('ignore')
+        for name, model in models.items():
+            try: score = float(np.mean(cross_val_score(make_pipeline(StandardScaler(), model), matrix, y, cv=cv, scoring=scoring, error_score=np.nan)))
+            except Exception: score = np.nan
+            out[f'lm.{name}'] = float(np.clip(score, -1, 1)) if np.isfinite(score) else np.nan
+    for name in ('linear', 'tree', 'knn1', 'knn10'): out[f'lm.{name}_minus_stump'] = out[f'lm.{name}'] - out['lm.stump']
+    out['lm.tree_minus_linear'], out['lm.knn10_minus_linear'] = out['lm.tree'] - out['lm.linear'], out['lm.knn10'] - out['lm.linear']
+    return out
+
 # %% ../nbs/41_meta_features.ipynb #e78dbd6b
 def meta_features(frame:pd.DataFrame,  # the task's frame (target included)
                   task:Task,           # the task (target, type, withheld columns)
@@ -34,7 +70,7 @@ def meta_features(frame:pd.DataFrame,  # the task's frame (target included)
                   max_columns:int=30,  # feature columns kept for pymfe
                   random_state:int=0,  # seed of the sample
                  )->dict:
-    "Meta-features of a task: simple sizes on all rows, pymfe's general/statistical/info-theory/landmarking groups on a sample."
+    "Meta-features of a task: simple sizes on all rows, pymfe's general/statistical/info-theory/landmarking groups and `landmarkers` on a sample."
     from pymfe.mfe import MFE
     started = time.perf_counter()
     y_all = task.target(frame)
@@ -65,5 +101,6 @@ def meta_features(frame:pd.DataFrame,  # the task's frame (target included)
             names, values = mfe.extract(suppress_warnings=True)
         except Exception: names, values = [], []
     described.update({f'mfe.{n}': (float(v) if v is not None and np.isfinite(v) else np.nan) for n, v in zip(names, values)})
+    described.update(landmarkers(matrix[rows], y[rows], classification, random_state))
     described['meta_feature_seconds'] = time.perf_counter() - started
     return described

@@ -70,7 +70,7 @@ def history_frame(history:list[dict])->pd.DataFrame:
 
 # %% ../nbs/40_meta_learner.ipynb #142694db
 class MetaLearner(BaseEstimator):
-    "Surrogate (LightGBM) of a configuration's normalized score and fit seconds from (task meta-features, configuration)."
+    "Surrogate (LightGBM) of a configuration's normalized score and fit seconds from (task meta-features, configuration), and the order in which to evaluate the grid on a new task."
     def __init__(self, history_weight:float=3.0,     # weight of one history record relative to one metabase record (grows with log10 of the history size)
                  qualitative_weight:float=0.2,      # share of the target taken by the qualitative score, where a record has one
                  n_estimators:int=200,              # boosting rounds of the score model
@@ -78,10 +78,13 @@ class MetaLearner(BaseEstimator):
                  num_leaves:int=31,                 # LightGBM leaves per tree
                  update_rounds:int=25,              # extra rounds added by an incremental `update`
                  config_prior:bool=True,            # add each grid configuration's mean normalized score over the training tasks as a feature
+                 shortlist:int=5,                   # the greedy portfolio's first configurations among which the selector picks the first to try
+                 selector_weight:float=0.5,         # the first pick averages the selector's and the surrogate's predictions over the shortlist with this weight on the selector
+                 history_kernel:float=0.25,         # width of the pull of the user's own tasks, as a share of the typical squared distance between tasks
                  random_state:int=0):               # seed of the surrogate
         self.history_weight, self.qualitative_weight, self.n_estimators = history_weight, qualitative_weight, n_estimators
         self.learning_rate, self.num_leaves, self.update_rounds, self.random_state = learning_rate, num_leaves, update_rounds, random_state
-        self.config_prior = config_prior
+        self.config_prior, self.shortlist, self.history_kernel, self.selector_weight = config_prior, shortlist, history_kernel, selector_weight
     def _rows(self, meta_features:list[dict], families:list[str], params:list[dict])->pd.DataFrame:
         meta = pd.DataFrame(meta_features).reindex(columns=self.meta_columns_)
         configs = pd.DataFrame([config_features(f, p) for f, p in zip(families, params)])
@@ -120,6 +123,7 @@ class MetaLearner(BaseEstimator):
         self.seconds_model_ = self._model(100).fit(X[known], log_seconds[known])
         self.n_train_, self.n_history_ = len(X), len(self.history_)
         self._fit_neighbours()
+        self._fit_selector()
         return self
     def update(self, history:list[dict]):
         "Take in the full history again: a few boosting rounds on top when little is new, a refit otherwise."
@@ -134,11 +138,70 @@ class MetaLearner(BaseEstimator):
         self.score_model_ = self._model(self.update_rounds).fit(X, target, sample_weight=weight, init_model=booster)
         self.n_train_, self.n_history_ = len(X), len(frame)
         self.updated_incrementally_ = True
+        self._fit_selector()
         return self
     def _fit_neighbours(self):
         meta = self.metabase_.meta_feature_frame().reindex(columns=self.meta_columns_).astype(float)
         self.meta_center_, self.meta_scale_ = meta.median(), meta.std().replace(0, 1).fillna(1)
         self.meta_matrix_ = ((meta - self.meta_center_)/self.meta_scale_).fillna(0).clip(-5, 5)
+    def _standardize(self, meta:pd.DataFrame)->np.ndarray:
+        return ((meta.reindex(columns=self.meta_columns_).astype(float) - self.meta_center_)/self.meta_scale_).fillna(0).clip(-5, 5).to_numpy(float)
+    def _fit_selector(self):
+        "The training tasks' table (metabase tasks, plus history tasks weighed up), its greedy portfolio, and the selector over its shortlist."
+        from sklearn.linear_model import RidgeCV
+        grid = self.metabase_.grid
+        ids = [c['config_id'] for c in grid]
+        table = self.metabase_.matrix().reindex(columns=ids)
+        meta = self.metabase_.meta_feature_frame().reindex(index=table.index)
+        weights = np.ones(len(table))
+        history = self.history_[self.history_['config_id'].isin(set(ids))] if len(self.history_) else self.history_
+        if len(history):  # the user's tasks: measured cells as measured, the others as the surrogate predicts them
+            history = history.assign(target=self._history_target(history))
+            measured = history.pivot_table(index='task_key', columns='config_id', values='target', aggfunc='last').reindex(columns=ids)
+            task_meta = history.drop_duplicates('task_key', keep='last').set_index('task_key')['meta_features'].reindex(measured.index)
+            for key in measured.index:
+                guess = self.predict(task_meta[key], grid).set_index('config_id')['predicted_score'].clip(0, 1)
+                measured.loc[key] = measured.loc[key].fillna(guess)
+            table = pd.concat([table, measured])
+            meta = pd.concat([meta, pd.DataFrame(list(task_meta), index=measured.index)])
+            weights = np.r_[weights, np.full(len(measured), self.history_weight*(1 + np.log10(1 + len(measured))))]
+        self.table_, self.task_weights_ = table.fillna(0.0), weights/weights.sum()
+        self.portfolio_ = self._greedy([])
+        self.shortlist_ = self.portfolio_[:max(1, self.shortlist)]
+        Z = self._standardize(meta)
+        self.selector_ = RidgeCV(alphas=np.logspace(-1, 3, 9)).fit(Z, self.table_[self.shortlist_].to_numpy(), sample_weight=weights)
+        base = Z[:len(self.metabase_.tasks)]
+        self.bandwidth_ = float(np.median(((base[:, None, :] - base[None, :, :])**2).sum(axis=2))) or 1.0  # typical squared distance between tasks
+        own = slice(len(self.metabase_.tasks), len(Z))  # the user's tasks: how far the selector is off on each (a local correction near them)
+        self.history_Z_ = Z[own]
+        self.history_residual_ = self.table_[self.shortlist_].to_numpy()[own] - self.selector_.predict(Z[own]) if len(self.history_Z_) else np.zeros((0, len(self.shortlist_)))
+    def _history_target(self, history:pd.DataFrame)->np.ndarray:
+        quality = pd.to_numeric(history['qualitative_score'], errors='coerce').to_numpy(float)
+        target = history['normalized'].to_numpy(float)
+        return np.where(np.isfinite(quality), (1 - self.qualitative_weight)*target + self.qualitative_weight*quality, target)
+    def _greedy(self, first:list[str])->list[str]:
+        "Greedy portfolio over the training tasks (weighted), starting from `first`: each step adds the configuration that most raises the mean best-so-far."
+        values, columns = self.table_.to_numpy(float), list(self.table_.columns)
+        order = list(first)
+        best = values[:, [columns.index(c) for c in order]].max(axis=1) if order else np.zeros(len(values))
+        remaining = [i for i, c in enumerate(columns) if c not in order]
+        self.expected_best_ = [float(self.task_weights_ @ best)] if order else []
+        while remaining:
+            gains = self.task_weights_ @ np.maximum(best[:, None], values[:, remaining]) + 1e-9*(self.task_weights_ @ values[:, remaining])
+            pick = remaining.pop(int(np.argmax(gains)))
+            order.append(columns[pick]); best = np.maximum(best, values[:, pick]); self.expected_best_.append(float(self.task_weights_ @ best))
+        return order
+    def evaluation_order(self, meta_features:dict)->list[str]:
+        "The grid in the order to evaluate it on a new task: the pick from the portfolio's shortlist (selector and surrogate averaged), then greedily the configurations that most raise the training tasks' best-so-far."
+        check_is_fitted(self, 'selector_')
+        z = self._standardize(pd.DataFrame([meta_features]))
+        predicted = self.selector_.predict(z)[0]
+        if len(self.history_Z_):  # near the user's own tasks, their measured scores pull the selector (kernel-weighted residuals, shrunk by one pseudo-task)
+            near = self.history_weight*np.exp(-((self.history_Z_ - z)**2).sum(axis=1)/(self.history_kernel*self.bandwidth_))
+            predicted = predicted + near @ self.history_residual_/(1 + near.sum())
+        surrogate = self.predict(meta_features, [self.metabase_.configs[c] for c in self.shortlist_])['predicted_score'].to_numpy()
+        predicted = self.selector_weight*predicted + (1 - self.selector_weight)*surrogate  # two views: the task-level selector and the (task, configuration) surrogate
+        return self._greedy([self.shortlist_[int(np.argmax(predicted))]])
     def nearest_tasks(self, meta_features:dict, n:int=5)->list[str]:
         "Ids of the `n` metabase tasks nearest in (standardized) meta-feature space."
         check_is_fitted(self, 'meta_matrix_')
@@ -157,8 +220,11 @@ class MetaLearner(BaseEstimator):
                 configs:list[dict]|None=None,  # candidates; default: the metabase's grid
                 neighbours:int=10,             # past tasks searched for support
                )->pd.DataFrame:
-        "The `k` configurations to try first, best first, with predicted score and seconds and the nearby past tasks that back each."
-        ranked = self.predict(meta_features, configs or self.metabase_.grid).sort_values('predicted_score', ascending=False, kind='stable').head(k)
+        "The `k` configurations to try first, in that order (the grid: `evaluation_order`; other candidates: by predicted score), with predicted score and seconds and the nearby past tasks that back each."
+        if configs is None:
+            order = self.evaluation_order(meta_features)
+            ranked = self.predict(meta_features, [self.metabase_.configs[c] for c in order]).assign(expected_best=self.expected_best_).head(k)
+        else: ranked = self.predict(meta_features, configs).sort_values('predicted_score', ascending=False, kind='stable').head(k)
         near = self.nearest_tasks(meta_features, neighbours)
         scores = self.metabase_.matrix().reindex(index=near)
         ranked['support'] = [[t for t in near if c in scores and scores.at[t, c] >= 0.95] for c in ranked['config_id']]

@@ -164,7 +164,8 @@ def evaluate_task(item:dict)->dict:
     ref, configs, opts = item['ref'], item['configs'], item['options']
     store = _worker_store(opts['home'])
     started, cells = time.perf_counter(), []
-    mf_key = f"meta_features:{stable_hash(ref, opts['max_rows'], opts['random_state'], METABASE_FORMAT)}"
+    from advpipe.meta_features import META_FEATURES_VERSION
+    mf_key = f"meta_features:{stable_hash(ref, opts['max_rows'], opts['random_state'], METABASE_FORMAT, META_FEATURES_VERSION)}"  # new meta-features: only they are recomputed
     record = store.get(mf_key)
     frame = task = None
     if record is None:
