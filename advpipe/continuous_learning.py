@@ -98,7 +98,10 @@ def challenger_config(task, # `Task`
             from advpipe.meta_features import meta_features
             from advpipe.meta_learner import fitted_meta_learner
             learner = fitted_meta_learner(store)
-            suggested = learner.suggest(meta_features(frame, task), k=len(learner.metabase_.grid))
+            grid = learner.metabase_.grid
+            # within one family: the surrogate's best-predicted configuration of it; any family: the meta-learner's first pick
+            # (its evaluation order puts the best single guess first, and orders the rest for coverage, not by score)
+            suggested = learner.suggest(meta_features(frame, task), k=len(grid), configs=grid if model else None)
             suggested = suggested[suggested['family'] == model] if model else suggested
             if len(suggested):
                 top = suggested.iloc[0]

@@ -93,16 +93,21 @@ def flaml_zeroshot_order(train:pd.DataFrame,       # training tasks x configurat
     from flaml.default import portfolio
     family = {c['config_id']: c['family'] for c in grid}
     columns = [c for c in train.columns if family.get(c) in FLAML_FAMILIES]
+    by_mean = list(train.mean().sort_values(ascending=False).index)
+    if len(columns) < 2: return columns + [c for c in by_mean if c not in columns]  # no portfolio to build from one configuration
     regret = (1 - train[columns]).T.fillna(1.0)  # FLAML's layout: configurations x tasks
     meta = _flaml_meta(train_meta.loc[train.index])
     with contextlib.redirect_stdout(io.StringIO()):  # FLAML prints its matrices
-        configs = portfolio.build_portfolio(meta, regret, 'greedy')
+        # FLAML's greedy indexes a second-best candidate even when one is left (IndexError on a handful of configurations):
+        # then the whole (small) set is the portfolio
+        try: configs = portfolio.build_portfolio(meta, regret, 'greedy')
+        except IndexError: configs = [c for c in by_mean if c in columns]
         meta_norm, preferences, proc = portfolio.config_predictor_tuple(regret.columns, configs, meta, regret)
     point = (_flaml_meta(pd.DataFrame([task_meta])).to_numpy(float)[0] - np.array(proc['center']))/np.where(np.array(proc['scale']) == 0, 1, proc['scale'])
     nearest = meta_norm.index[np.argmin(((meta_norm.to_numpy(float) - point)**2).sum(axis=1))]
     choice = portfolio._filter(preferences[nearest], regret.loc[configs][nearest])
     order = [configs[i] for i in choice] + [c for c in configs if c not in [configs[i] for i in choice]]
-    return order + [c for c in train.mean().sort_values(ascending=False).index if c not in order]
+    return order + [c for c in by_mean if c not in order]
 
 # %% ../nbs/43_meta_evaluation.ipynb #454093be
 METHODS = ('meta_learner', 'knn', 'portfolio', 'flaml_zeroshot', 'defaults', 'random')
