@@ -17,8 +17,9 @@ def pytest_configure(config):
 # Files by measured cost, most expensive first (a full `make test` with --durations on the 2-core CI machine). pytest-xdist's
 # `--dist loadfile` hands out files in collection order, so starting with the long ones keeps one worker from finishing
 # alone on a long file while the other sits idle (longest-processing-time-first scheduling). Unlisted files follow, in name order.
-EXPENSIVE_FIRST = ['test_chain.py', 'test_faults.py', 'test_caching.py', 'test_continuous_learning.py', 'test_qualitative.py', 'test_dask.py',
-                   'test_meta.py', 'test_run_faults.py', 'test_redis_servers.py', 'test_data_bad_input.py', 'test_install.py']
+EXPENSIVE_FIRST = ['test_chain.py', 'test_caching.py', 'test_faults.py', 'test_cache_commands.py', 'test_continuous_learning.py', 'test_dask.py',
+                   'test_qualitative.py', 'test_meta.py', 'test_run_faults.py', 'test_redis_servers.py', 'test_fallback_and_secrets.py',
+                   'test_data_bad_input.py', 'test_install.py']
 
 
 def pytest_collection_modifyitems(session, config, items):
