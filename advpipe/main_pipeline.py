@@ -16,9 +16,10 @@ from .stage_context import STAGES, run_record_key
 
 # %% auto #0
 __all__ = ['STAGE_UPSTREAM', 'PARALLEL_STAGES', 'BASIC_STAGES', 'RUN_OWNER', 'stage_notebook_dir', 'notebook_code', 'stage_key',
-           'StageFailed', 'render_html', 'prewarm_rendering', 'execute_stage', 'run_stages', 'check_run_options',
-           'use_passive_threads', 'use_backend', 'check_before_kernels', 'check_against_data', 'reap_orphans',
-           'end_own_processes', 'prepare_run_processes', 'interrupted', 'run_chain', 'build_summary', 'write_run']
+           'StageFailed', 'render_html', 'prewarm_rendering', 'execute_stage', 'stage_imports', 'start_warm_kernel',
+           'shutdown_kernel', 'KernelPrestarts', 'run_stages', 'check_run_options', 'use_passive_threads',
+           'use_backend', 'check_before_kernels', 'check_against_data', 'reap_orphans', 'end_own_processes',
+           'prepare_run_processes', 'interrupted', 'run_chain', 'build_summary', 'write_run']
 
 # %% ../nbs/52_main_pipeline.ipynb #13815d92
 def stage_notebook_dir()->Path:
@@ -125,8 +126,8 @@ def prewarm_rendering():
         except Exception: pass  # only a head start: the real render reports its own errors
     threading.Thread(target=warm, name='advpipe-prewarm-rendering', daemon=True).start()
 
-def execute_stage(stage:str, notebook:Path, out_dir:Path, params:dict, cwd:Path)->float:
-    "Run one stage notebook with papermill into `out_dir`, render it to HTML; returns seconds; raises StageFailed."
+def execute_stage(stage:str, notebook:Path, out_dir:Path, params:dict, cwd:Path, km=None)->float:
+    "Run one stage notebook with papermill into `out_dir` (in `km`'s running kernel if given, else a new one), render it to HTML; returns seconds; raises StageFailed."
     import papermill as pm
     from papermill.exceptions import PapermillExecutionError
     executed, report = out_dir/f'{stage}.ipynb', out_dir/f'{stage}.html'
@@ -134,7 +135,7 @@ def execute_stage(stage:str, notebook:Path, out_dir:Path, params:dict, cwd:Path)
     try:
         pm.execute_notebook(str(notebook), str(executed), parameters=params, kernel_name='python3', progress_bar=False,
                             log_output=False, stderr_file=_ProgressToTerminal(), cwd=str(cwd),
-                            kernel_manager_class='advpipe.main_pipeline.IPCKernelManager')
+                            kernel_manager_class='advpipe.main_pipeline.IPCKernelManager', **({'km': km} if km is not None else {}))
     except PapermillExecutionError as error:
         render_html(executed, report, show_code=True)
         raise StageFailed(stage, redact(f'{error.ename}: {error.evalue}'), report) from None
@@ -144,13 +145,86 @@ def execute_stage(stage:str, notebook:Path, out_dir:Path, params:dict, cwd:Path)
     render_html(executed, report)
     return time.perf_counter() - start
 
+# %% ../nbs/52_main_pipeline.ipynb #f21a7342
+def stage_imports(notebook:Path)->str:
+    "The top-level import statements of a stage notebook's code cells (parameter cells excepted), each guarded: what a kernel can run ahead."
+    import ast, nbformat
+    statements = []
+    for cell in nbformat.read(notebook, as_version=4).cells:
+        if cell.cell_type != 'code' or 'parameters' in cell.metadata.get('tags', []): continue
+        try: tree = ast.parse(cell.source)
+        except SyntaxError: continue  # IPython syntax (magics): the notebook runs it in its turn
+        statements += [f'try:\n    {ast.unparse(node)}\nexcept Exception:\n    pass' for node in tree.body if isinstance(node, (ast.Import, ast.ImportFrom))]
+    return '\n'.join(statements)
+
+def start_warm_kernel(notebook:Path,   # the stage notebook whose imports the kernel runs
+                      cwd:Path,        # the kernel's working directory (papermill's `cwd`)
+                      timeout:float=120):
+    "An `IPCKernelManager` with a running kernel that has run `stage_imports(notebook)`; shut down again on any error."
+    from jupyter_client.blocking import BlockingKernelClient
+    from jupyter_core.utils import run_sync
+    km = _ipc_kernel_manager_class()(kernel_name='python3')
+    try:
+        run_sync(km.start_kernel)(cwd=str(cwd), extra_arguments=['--HistoryManager.hist_file=:memory:'])  # as nbclient starts it
+        client = BlockingKernelClient(); client.load_connection_info(km.get_connection_info())
+        client.start_channels()
+        try:
+            client.wait_for_ready(timeout=timeout)
+            reply = client.execute_interactive(stage_imports(notebook), silent=True, store_history=False, timeout=timeout, output_hook=lambda msg: None)
+            if reply['content']['status'] != 'ok': raise RuntimeError(f"warm-up imports failed: {reply['content'].get('ename')}")
+        finally: client.stop_channels()
+        return km
+    except BaseException:
+        shutdown_kernel(km); raise
+
+def shutdown_kernel(km, now:bool=False):
+    "Shut a kernel down (politely unless `now`, then by force) and remove its socket folder; never raises."
+    from jupyter_core.utils import run_sync
+    for now in (now, True):
+        try:
+            if run_sync(km.is_alive)(): run_sync(km.shutdown_kernel)(now=now)
+            run_sync(km.cleanup_resources)()
+            return
+        except Exception: continue
+
+# %% ../nbs/52_main_pipeline.ipynb #59757488
+class KernelPrestarts:
+    "Stage kernels started in background threads ahead of their stage's turn (see above); thread-safe."
+    def __init__(self, notebooks:Path, cwd:Path): self.notebooks, self.cwd, self._started, self._lock = notebooks, cwd, {}, threading.Lock()
+
+    def start(self, stage:str):
+        "Start `stage`'s kernel in the background, once."
+        from concurrent.futures import Future
+        with self._lock:
+            if stage in self._started: return
+            self._started[stage] = future = Future()
+        def start():
+            try: future.set_result(start_warm_kernel(self.notebooks/f'{stage}.ipynb', self.cwd))
+            except BaseException as error: future.set_exception(error)
+        threading.Thread(target=start, name=f'advpipe-prestart-{stage}', daemon=True).start()
+
+    def take(self, stage:str):
+        "The kernel manager started for `stage` (waits for its imports), or None when none was started or it failed: papermill then starts one."
+        with self._lock: future = self._started.pop(stage, None)
+        if future is None: return None
+        try: return future.result()
+        except Exception: return None
+
+    def close(self):
+        "Shut down every kernel started and not taken."
+        with self._lock: left, self._started = list(self._started.values()), {}
+        for future in left:
+            try: shutdown_kernel(future.result(), now=True)
+            except Exception: pass
+
 # %% ../nbs/52_main_pipeline.ipynb #879ad281
 STAGE_UPSTREAM = {'01_load': None, '02_train': '01_load', '03_evaluate': '02_train', '04_explain': '02_train', '05_meta_learn': '04_explain'}
 PARALLEL_STAGES = 2  # kernels at once: evaluate and explain are the only pair that may overlap
 BASIC_STAGES = ('01_load', '02_train')  # `advanced=False`: what a hand-written notebook does (read, cross-validate)
 
-def _run_one_stage(store, stage:str, number:int, key:str, notebook:Path, out_dir:Path, params:dict, force:bool, progress)->dict:
-    "Reuse the stored result of one stage or run its notebook; returns its summary entry, outputs and failure."
+def _run_one_stage(store, stage:str, number:int, key:str, notebook:Path, out_dir:Path, params:dict, force:bool, progress,
+                   prestarts:KernelPrestarts|None=None, downstream:tuple=())->dict:
+    "Reuse the stored result of one stage or run its notebook (starting the `downstream` stages' kernels meanwhile); returns its summary entry, outputs and failure."
     run_id, total = params['run_id'], len(STAGES)
     progress(f'[{number}/{total}] {stage} started')
     start = time.perf_counter()
@@ -160,15 +234,20 @@ def _run_one_stage(store, stage:str, number:int, key:str, notebook:Path, out_dir
             (out_dir/f'{stage}.ipynb').write_bytes(stored['notebook']); (out_dir/f'{stage}.html').write_bytes(stored['html'])
             outputs, cached = stored['outputs'], True
             store.put(run_record_key(run_id, stage), outputs)
+            if prestarts and (unused := prestarts.take(stage)): shutdown_kernel(unused, now=True)
         else:
             cached = False
             prewarm_rendering()
-            try: execute_stage(stage, notebook, out_dir, params, Path.cwd())
+            for later in downstream if prestarts else (): prestarts.start(later)
+            km = prestarts.take(stage) if prestarts else None
+            try: execute_stage(stage, notebook, out_dir, params, Path.cwd(), km=km)
             except StageFailed as failed:
                 seconds = time.perf_counter() - start
                 progress(f'[{number}/{total}] {stage} FAILED after {seconds:.1f}s: {failed.error}')
                 return {'failure': failed, 'entry': {'name': stage, 'status': 'failed', 'seconds': round(seconds, 2), 'cached': False,
                                                      'report': f'{stage}.html', 'notebook': f'{stage}.ipynb', 'error': failed.error}}
+            finally:
+                if km is not None: shutdown_kernel(km)
             outputs = store.get(run_record_key(run_id, stage))
             if outputs is None: raise RuntimeError(f'stage {stage} finished without recording its outputs')
             store.put(f'stage:{key}', {'outputs': outputs, 'notebook': (out_dir/f'{stage}.ipynb').read_bytes(),
@@ -182,11 +261,15 @@ def _run_one_stage(store, stage:str, number:int, key:str, notebook:Path, out_dir
 
 def run_stages(store, notebooks:Path, out_dir:Path, params:dict, data_identity:str, force:bool=False, progress=print,
                selected=STAGES)->dict:
-    "Run the stages as soon as their upstream stage is done (at most `PARALLEL_STAGES` at once); stage -> outcome."
+    """Run the stages as soon as their upstream stage is done (at most `PARALLEL_STAGES` at once); stage -> outcome. A stage that
+    runs starts its selected downstream stages' kernels ahead (`KernelPrestarts`); those not used are shut down at the end."""
     from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
     outcomes, running = {}, {}
     skipped = lambda stage: {'entry': {'name': stage, 'status': 'skipped', 'seconds': 0.0, 'cached': False, 'report': None, 'notebook': None}}
-    with ThreadPoolExecutor(max_workers=PARALLEL_STAGES, thread_name_prefix='advpipe-stage') as pool:
+    prestarts = KernelPrestarts(notebooks, Path.cwd())
+    downstream = {stage: tuple(s for s in STAGES if STAGE_UPSTREAM[s] == stage and s in selected) for stage in STAGES}
+    with contextlib.ExitStack() as cleanup, ThreadPoolExecutor(max_workers=PARALLEL_STAGES, thread_name_prefix='advpipe-stage') as pool:
+        cleanup.callback(prestarts.close)  # after the pool: no stage is left to take a kernel
         while len(outcomes) < len(STAGES):
             failed = any(o.get('failure') for o in outcomes.values())
             for number, stage in enumerate(STAGES, 1):
@@ -196,7 +279,8 @@ def run_stages(store, notebooks:Path, out_dir:Path, params:dict, data_identity:s
                     outcomes[stage] = skipped(stage); continue
                 identity = data_identity if stage == STAGES[0] else outcomes[STAGES[0]]['outputs']['data_version']
                 key = stage_key(stage, notebooks/f'{stage}.ipynb', params, outcomes[upstream]['key'] if upstream else '', identity)
-                running[stage] = pool.submit(_run_one_stage, store, stage, number, key, notebooks/f'{stage}.ipynb', out_dir, params, force, progress)
+                running[stage] = pool.submit(_run_one_stage, store, stage, number, key, notebooks/f'{stage}.ipynb', out_dir, params, force, progress,
+                                             prestarts, downstream[stage])
             if not running: continue
             done, _ = wait(running.values(), return_when=FIRST_COMPLETED)
             for stage in [s for s, future in running.items() if future in done]: outcomes[stage] = running.pop(stage).result()
