@@ -276,8 +276,10 @@ def _concat_rows(X_train, X_test):
 
 def _parallel_rounds(n_jobs, jobs):
     "Round chunks through joblib; on `--backend dask` (`ADVPIPE_BACKEND=dask`) as tasks on the Dask cluster."
-    from advpipe.executor import joblib_backend, resolve_backend
-    if resolve_backend() != 'dask': return Parallel(n_jobs=n_jobs, return_as='generator')(jobs)
+    from advpipe.executor import end_local_workers_at_exit, joblib_backend, resolve_backend
+    if resolve_backend() != 'dask':
+        end_local_workers_at_exit()
+        return Parallel(n_jobs=n_jobs, return_as='generator')(jobs)
     with joblib_backend('dask'): return Parallel(n_jobs=n_jobs)(jobs)  # a list: the cluster's backend is gone after the block
 
 def _parallel_predictions(estimator, X_train, y_train, X_test, n_rounds, sampling, random_state, n_jobs, train_size, n_splits, reseed, fit_params, progress):

@@ -10,7 +10,8 @@ from typing import Any, Callable, Iterable
 from .config import BadInput
 
 # %% auto #0
-__all__ = ['BACKENDS', 'SCHEDULER_ENV', 'resolve_backend', 'dask_scheduler', 'dask_client', 'joblib_backend', 'map_evaluations']
+__all__ = ['BACKENDS', 'SCHEDULER_ENV', 'resolve_backend', 'dask_scheduler', 'dask_client', 'joblib_backend',
+           'end_local_workers_at_exit', 'map_evaluations']
 
 # %% ../nbs/06_executor.ipynb #74ca547e
 BACKENDS = ('local', 'dask')
@@ -68,6 +69,20 @@ def joblib_backend(backend=None, # 'local' or 'dask' (None reads `ADVPIPE_BACKEN
     client = dask_client()
     with joblib.parallel_config(backend='dask', client=client): yield
 
+# %% ../nbs/06_executor.ipynb #d98918f2
+_workers_end_registered = set()
+
+def end_local_workers_at_exit():
+    "Make this process end joblib's idle loky workers when it exits, also where `atexit` never runs (forked workers)."
+    if os.getpid() in _workers_end_registered: return  # a forked child registers its own
+    _workers_end_registered.add(os.getpid())
+    from multiprocessing.util import Finalize
+    def end_workers():
+        from joblib.externals.loky import reusable_executor
+        executor = getattr(reusable_executor, '_executor', None)  # None when this process never started workers
+        if executor is not None: executor.shutdown(wait=False, kill_workers=True)
+    Finalize(None, end_workers, exitpriority=100)  # priority >= 0: runs before multiprocessing joins the children
+
 # %% ../nbs/06_executor.ipynb #a5c40cd3
 def map_evaluations(func: Callable[[Any], Any],  # a picklable function of one item
                     items: Iterable,              # the independent work items
@@ -86,6 +101,7 @@ def map_evaluations(func: Callable[[Any], Any],  # a picklable function of one i
             if progress: progress(len(results), len(items))
         return results
     from joblib import Parallel, delayed
+    end_local_workers_at_exit()
     results = []
     for result in Parallel(n_jobs=n_jobs or -1, return_as='generator')(delayed(func)(item) for item in items):
         results.append(result)
