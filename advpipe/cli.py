@@ -363,7 +363,7 @@ def _meta_suggest(args)->int:
 
 def _meta_evaluate(args)->int:
     from advpipe.metabase import Metabase, build_metabase
-    from advpipe.meta_evaluation import evaluate_methods, folder_tasks, history_curve, summarize
+    from advpipe.meta_evaluation import curve_groups, evaluate_methods, folder_tasks, history_curve, summarize
     from advpipe.meta_learner import default_metabase_path
     from advpipe.model_pipeline import tabular_task
     metabase = Metabase.load(args.metabase or default_metabase_path())
@@ -377,13 +377,19 @@ def _meta_evaluate(args)->int:
     per_task = evaluate_methods(metabase, new, seed=args.seed)
     result = {'tasks': int(per_task['task_id'].nunique()), 'protocol': 'new tasks' if args.tasks else 'leave-one-source-out',
               'groups': int(per_task['group'].nunique()), 'methods': summarize(per_task)}
-    if not args.no_curve and not args.tasks: result['history_curve'] = history_curve(metabase, seed=args.seed)
+    if not args.no_curve and not args.tasks:
+        result['history_curve'] = history_curve(metabase, seed=args.seed)  # the sales tasks (one dataset's), each held out, 3 orders of history
+        # the control: R-package sources, whose tasks are unrelated datasets (a sibling's history should say little)
+        result['history_curve_unrelated'] = history_curve(metabase, groups=curve_groups(metabase), held_out=2, orders=2, seed=args.seed)
     if args.json: print(json.dumps(result, indent=2)); return 0
     print(f"{result['tasks']} tasks ({result['protocol']}, {result['groups']} groups)")
     print(f"{'method':15} {'regret@1 med':>12} {'regret@1 mean':>13} {'regret@5 med':>12} {'top-1':>6} {'spearman':>8} {'evals to 1%':>11}")
     for name, m in sorted(result['methods'].items(), key=lambda kv: kv[1]['regret_at_1_mean']):
         print(f"{name:15} {m['regret_at_1_median']:12.4f} {m['regret_at_1_mean']:13.4f} {m['regret_at_5_median']:12.4f} {m['top1_hit_rate']:6.2f} {m['spearman_median']:8.3f} {m['evals_to_1pct_median']:11.1f}")
-    for point in result.get('history_curve', []): print(f"history of {point['history_tasks']} tasks ({point['history_size']} records): regret@1 median {point['regret_at_1_median']:.4f}")
+    for key, label in (('history_curve', 'same data'), ('history_curve_unrelated', 'unrelated R-package siblings')):
+        for point in result.get(key, []):
+            print(f"history of {point['history_tasks']} tasks ({label}, {point['history_size']} records): regret@1 median {point['regret_at_1_median']:.4f}, "
+                  f"mean {point['regret_at_1_mean']:.4f} (per-order means {point['spread'][0]:.4f}-{point['spread'][1]:.4f}; {point['evaluations']} evaluations)")
     return 0
 
 # %% ../nbs/55_cli.ipynb #0c4eec8a

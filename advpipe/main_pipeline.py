@@ -469,7 +469,8 @@ def build_summary(run_id, records, stages, store, stage_hits, stage_misses, wall
     evaluate, explain, meta = records.get('03_evaluate', {}), records.get('04_explain', {}), records.get('05_meta_learn', {})
     ran = [records[s['name']] for s in stages if s['status'] == 'ok' and not s['cached']]
     fine_hits, fine_misses = sum(r.get('cache_hits', 0) for r in ran), sum(r.get('cache_misses', 0) for r in ran)
-    models = [{k: m[k] for k in ('name', 'cv_mean', 'cv_std', 'fit_seconds', 'version', 'cached', 'fold_scores')} for m in train.get('models', [])]
+    models = [{k: m[k] for k in ('name', 'cv_mean', 'cv_std', 'fit_seconds', 'version', 'cached', 'fold_scores', 'source', 'config_id', 'params') if k in m}
+              for m in train.get('models', [])]  # a model the search added says so: source 'search', its configuration id and parameters
     return {
         'run_id': run_id, 'advpipe_version': advpipe.__version__, 'status': 'failed' if failure else 'ok',
         'created_at': datetime.now(timezone.utc).isoformat(timespec='seconds'), 'wall_seconds': round(wall_seconds, 2),

@@ -13,7 +13,7 @@ from .metabase import Metabase
 
 # %% auto #0
 __all__ = ['FLAML_FAMILIES', 'METHODS', 'portfolio_order', 'knn_order', 'order_metrics', 'summarize', 'flaml_zeroshot_order',
-           'method_orders', 'evaluate_methods', 'metabase_history', 'history_curve', 'folder_tasks']
+           'method_orders', 'evaluate_methods', 'metabase_history', 'curve_groups', 'history_curve', 'folder_tasks']
 
 # %% ../nbs/43_meta_evaluation.ipynb #a23e9017
 def _defaults_first(grid:list[dict], seed:int)->list[str]:
@@ -165,27 +165,54 @@ def metabase_history(metabase:Metabase, task_ids)->list[dict]:
              'search_params': metabase.configs[r.config_id]['params'], 'config_id': r.config_id, 'cv_mean': r.score, 'fit_seconds': r.fit_seconds}
             for r in rows.itertuples()]
 
-def history_curve(metabase:Metabase, sizes=(0, 1, 3, 6, 12), held_out:int=6, group:str|None=None, seed:int=0)->list[dict]:
-    "Median regret@1 of the meta-learner on `held_out` tasks of `group` against how many of the group's other tasks are in the history."
-    groups = metabase.tasks['group'].value_counts()
-    group = group or ('sales' if groups.get('sales', 0) >= 4 else groups.index[0])
-    members = list(metabase.tasks.loc[metabase.tasks['group'] == group, 'task_id'])
-    rng = np.random.default_rng(seed)
-    members = list(rng.permutation(members))
-    base = _subset(metabase, metabase.tasks.loc[metabase.tasks['group'] != group, 'task_id'])
+def curve_groups(metabase:Metabase, min_tasks:int=6, exclude=('sales',))->list[str]:
+    "Real (non-synthetic) sources with at least `min_tasks` tasks, largest first, except `exclude`."
+    counts = metabase.tasks['group'].value_counts()
+    return [g for g, n in counts.items() if n >= min_tasks and not str(g).startswith('synthetic') and g not in exclude]
+
+def history_curve(metabase:Metabase,
+                  sizes=(0, 1, 2, 4),    # how many of the held-out source's other tasks are in the history
+                  held_out:int|None=None, # tasks of each source held out in turn (None: all; else the first of a seeded order)
+                  group:str|None=None,   # the source (default: the sales data when the metabase has it: the user's own data)
+                  seed:int=0,            # seed of the orders and of the surrogate
+                  orders:int=3,          # random orders in which the source's other tasks enter the history
+                  groups:list|None=None, # several sources, pooled (overrides `group`)
+                 )->list[dict]:
+    """Regret@1 of the meta-learner on a source's held-out tasks against how many of that source's other tasks are in its
+    history. The source is left out of the metabase; its other tasks enter the history in `orders` random orders and the
+    learner takes them in as a run does (`MetaLearner.update` on the metabase-only fit). A point pools every (source,
+    task, order); `spread` is the range of the per-order means."""
+    import copy
+    if groups is None:
+        counts = metabase.tasks['group'].value_counts()
+        groups = [group or ('sales' if counts.get('sales', 0) >= 4 else counts.index[0])]
     truth, meta = metabase.matrix(), dict(zip(metabase.tasks['task_id'], metabase.tasks['meta_features']))
-    curve = []
-    for size in sizes:
-        regrets, records = [], 0
-        for task_id in members[:held_out]:
-            pool = [t for t in members if t != task_id][:size]
-            history = metabase_history(metabase, pool)
-            learner = MetaLearner(random_state=seed).fit(base, history=history)
-            order = list(learner.suggest(meta[task_id], k=len(metabase.grid))['config_id'])
-            regrets.append(order_metrics(order, truth.loc[task_id])['regret_at_1']); records = len(history)
-        curve.append({'history_tasks': int(size), 'history_size': int(records), 'regret_at_1_median': float(np.median(regrets)),
-                      'regret_at_1_mean': float(np.mean(regrets)), 'group': group})
+    rows = []
+    for g in groups:
+        members = sorted(metabase.tasks.loc[metabase.tasks['group'] == g, 'task_id'])
+        base = MetaLearner(random_state=seed).fit(_subset(metabase, metabase.tasks.loc[metabase.tasks['group'] != g, 'task_id']))
+        held = list(np.random.default_rng([seed, len(members), sum(map(ord, g))]).permutation(members))[:held_out]
+        for task_id in held:
+            if task_id not in truth.index: continue
+            others = [t for t in members if t != task_id]
+            for o in range(orders):
+                pool = list(np.random.default_rng([seed, o, sum(map(ord, task_id))]).permutation(others))
+                for size in sizes:
+                    history = metabase_history(metabase, pool[:size])
+                    learner = copy.deepcopy(base).update(history) if history else base
+                    order = list(learner.suggest(meta[task_id], k=len(metabase.grid))['config_id'])
+                    rows.append({'group': g, 'task_id': task_id, 'order': o, 'history_tasks': int(min(size, len(others))),
+                                 'records': len(history), 'regret_at_1': order_metrics(order, truth.loc[task_id])['regret_at_1']})
+    if not rows: return []  # no source to hold out (e.g. a metabase without real sources of that size)
+    frame, curve = pd.DataFrame(rows), []
+    for size, point in frame.groupby('history_tasks'):
+        per_order = point.groupby('order')['regret_at_1'].mean()
+        curve.append({'history_tasks': int(size), 'history_size': int(round(point['records'].mean())),
+                      'regret_at_1_median': float(point['regret_at_1'].median()), 'regret_at_1_mean': float(point['regret_at_1'].mean()),
+                      'spread': [float(per_order.min()), float(per_order.max())], 'tasks': int(point['task_id'].nunique()),
+                      'evaluations': int(len(point)), 'group': ', '.join(sorted(point['group'].unique()))})
     return curve
+
 
 # %% ../nbs/43_meta_evaluation.ipynb #bd2f510b
 def folder_tasks(folder)->list[dict]:

@@ -10,7 +10,7 @@ from .config import BadInput, stable_hash
 from .model_pipeline import CONFIG_SPACE, FAMILIES, Task, config_id, family_config
 
 # %% auto #0
-__all__ = ['sample_config', 'trial_params', 'study_storage', 'run_search']
+__all__ = ['SEARCH_MIN_GAIN', 'sample_config', 'trial_params', 'study_storage', 'run_search', 'searched_model']
 
 # %% ../nbs/44_search.ipynb #0529cb6e
 def sample_config(trial)->dict:
@@ -105,3 +105,20 @@ def run_search(store,                 # the run's store (trial cache, study stor
         scores = learner.predict(meta_features, configs)['predicted_score'].to_numpy()
         for row, score in zip(rows, scores): row['predicted_score'] = float(score)
     return {'study': name, 'trials': rows, 'resumed_trials': resumed, 'suggestions': int(n_suggest)}
+
+# %% ../nbs/44_search.ipynb #82fea365
+SEARCH_MIN_GAIN = 0.001  # a searched configuration joins the run's models only when it beats the best fixed one by this much (same folds)
+
+def searched_model(found:dict,            # `run_search`'s result
+                   fixed:dict,            # the run's fixed models: name -> CV mean of the primary metric (the baseline does not count)
+                   task:Task,             # the task (the configuration is built for its type)
+                   n_rows:int|None=None,  # rows the model trains on (the declared large-data policy)
+                   min_gain:float=SEARCH_MIN_GAIN, # CV gain over the best fixed model below which the two count as tied
+                  )->tuple|None:
+    "`(name, config)` of the search's best configuration when its CV score beats every fixed model's by `min_gain`, else None."
+    trials = [t for t in found.get('trials') or [] if t.get('cv_mean') is not None and np.isfinite(t['cv_mean'])]
+    if not trials: return None
+    best = max(trials, key=lambda t: t['cv_mean'])  # the first of equals, in trial order (as a stable sort puts it)
+    rivals = [score for name, score in fixed.items() if name != 'baseline']
+    if rivals and best['cv_mean'] < max(rivals) + min_gain: return None
+    return f"{best['family']}_searched", family_config(best['family'], best['params'], task, n_jobs=2, n_rows=n_rows)

@@ -10,7 +10,7 @@ from .redis_cache import open_store
 
 # %% auto #0
 __all__ = ['STAGES', 'run_record_key', 'StageContext', 'dataset_key', 'load_sales_cached', 'load_dataset', 'train_models',
-           'load_training', 'cross_validate_on_cluster']
+           'fit_configs', 'load_training', 'cross_validate_on_cluster']
 
 # %% ../nbs/50_stage_context.ipynb #173b14c6
 STAGES = ('01_load', '02_train', '03_evaluate', '04_explain', '05_meta_learn')
@@ -79,18 +79,21 @@ def load_dataset(ctx:StageContext, # the calling stage's context
 # %% ../nbs/50_stage_context.ipynb #fbfdb2a1
 def train_models(ctx:StageContext, sales, version:str, task:str, models:str, model_params:str, folds:int, random_state:int):
     "Cross-validate and fit the chosen models (cached per model); returns (task, configs, results)."
-    from advpipe import __version__
-    from advpipe.evaluation_engine import cross_validate_models
     from advpipe.model_pipeline import get_task, model_config
     from advpipe.config import parse_model_params, parse_models
     names = parse_models(models)
     task_def, overrides = get_task(task), parse_model_params(model_params, names)
     configs = {m: model_config(m, task_def, overrides.get(m), n_rows=len(sales.frame)) for m in names}
+    return task_def, configs, fit_configs(ctx, sales, version, task_def, configs, folds, random_state)
+
+def fit_configs(ctx:StageContext, sales, version:str, task_def, configs:dict, folds:int, random_state:int)->dict:
+    "Cross-validate and fit `configs` (name -> config) on the run's backend, cached per configuration; name -> `ModelResult`."
+    from advpipe import __version__
+    from advpipe.evaluation_engine import cross_validate_models
     from advpipe.executor import resolve_backend
-    if resolve_backend() == 'dask': results = cross_validate_on_cluster(ctx, task_def, version, configs, folds, random_state)
-    else: results = cross_validate_models(task_def, sales.frame, configs, folds=folds, random_state=random_state,
-                                          cache=ctx.store, data_version=version, advpipe_version=__version__)
-    return task_def, configs, results
+    if resolve_backend() == 'dask': return cross_validate_on_cluster(ctx, task_def, version, configs, folds, random_state)
+    return cross_validate_models(task_def, sales.frame, configs, folds=folds, random_state=random_state,
+                                 cache=ctx.store, data_version=version, advpipe_version=__version__)
 
 def load_training(ctx:StageContext, data='', twin_rows=5000, twin_seed=0, task='profit', models='linear',
                   model_params='{}', folds=5, random_state=0):

@@ -127,3 +127,52 @@ def test_default_run_searches_suggestions_first(default_run):
     if SEARCH_DEFAULT == 0: pytest.skip('search is off by default')
     assert meta['search']['trials'] == SEARCH_DEFAULT and meta['search']['suggestions'] >= 1
     assert meta['search']['best']['cv_mean'] is not None and len(meta['suggestions']) == 5 and meta['history_used'] > 0
+    # the search's best joins the run's models only when it beats every fixed model by SEARCH_MIN_GAIN (on the twin it ties linear)
+    from advpipe.search import SEARCH_MIN_GAIN
+    summary = summary_of(run_dir)
+    models, search = {m['name']: m for m in summary['models']}, meta['search']
+    added = [m for m in summary['models'] if m.get('source') == 'search']
+    if search['best']['cv_mean'] >= search['best_fixed_cv'] + SEARCH_MIN_GAIN:
+        assert [m['name'] for m in added] == [search['model']] == [f"{search['best']['family']}_searched"]
+        assert added[0]['config_id'] == search['best']['config_id'] and added[0]['cv_mean'] == pytest.approx(search['best']['cv_mean'], abs=1e-9)
+        assert search['model'] in {b['model'] for b in summary['bias_variance']}
+    else:
+        assert added == [] and search['model'] is None and len(models) == 6
+        assert 'so no model is added' in (run_dir/'02_train.html').read_text()
+
+
+def test_search_best_becomes_a_run_model(tmp_path, tiny_metabase):
+    """The train stage's steps on a small twin: the search's best configuration, when it beats the fixed models, is refitted
+    as `<family>_searched` on the run's folds (its CV score is its trial's) and reaches summary.json with its configuration
+    id and parameters; a near-tie adds nothing."""
+    from types import SimpleNamespace
+    from advpipe.data_loader import load_sales
+    from advpipe.evaluation_engine import cross_validate_models
+    from advpipe.main_pipeline import build_summary
+    from advpipe.meta_features import meta_features
+    from advpipe.meta_learner import MetaLearner
+    from advpipe.metabase import Metabase
+    from advpipe.model_pipeline import get_task, model_config
+    from advpipe.redis_cache import open_store
+    from advpipe.search import SEARCH_MIN_GAIN, run_search, searched_model
+    sales, task = load_sales(None, twin_rows=600, twin_seed=0).frame, get_task('profit')
+    fixed = cross_validate_models(task, sales, {'decision_tree': model_config('decision_tree', task, {'max_depth': 1})}, folds=3, progress=False)
+    store = open_store(tmp_path/'home')
+    try: found = run_search(store, sales, task, 2, 'v', meta_features(sales, task), folds=3, learner=MetaLearner(n_estimators=30).fit(Metabase.load(tiny_metabase)))
+    finally: store.close()
+    best = max(found['trials'], key=lambda t: t['cv_mean'])
+    stump = fixed['decision_tree'].cv_mean
+    assert best['cv_mean'] > stump + SEARCH_MIN_GAIN, (best, stump)
+    name, config = searched_model(found, {'decision_tree': stump}, task, n_rows=len(sales))
+    assert name == f"{best['family']}_searched" and config['config_id'] == best['config_id']
+    refit = cross_validate_models(task, sales, {name: config}, folds=3, progress=False)[name]
+    assert refit.cv_mean == pytest.approx(best['cv_mean'], abs=1e-9)  # the same folds and configuration as its trial
+    assert searched_model(found, {'decision_tree': best['cv_mean'] - SEARCH_MIN_GAIN/2}, task) is None
+    entry = lambda n, r, **extra: {'name': n, 'cv_mean': r.cv_mean, 'cv_std': r.cv_std, 'fit_seconds': r.fit_seconds, 'version': n,
+                                   'cached': False, 'fold_scores': r.fold_scores, **extra}
+    train = {'models': [entry('decision_tree', fixed['decision_tree']),
+                        entry(name, refit, source='search', config_id=config['config_id'], params=config['search_params'])], 'best_model': name}
+    summary = build_summary('r', {'02_train': train}, [], SimpleNamespace(backend_name='test', refused=0), 0, 0, 0.0, None,
+                            {'data': '', 'task': 'profit'})
+    assert summary['best_model'] == name and set(summary['models'][1]) == {'name', 'cv_mean', 'cv_std', 'fit_seconds', 'version', 'cached', 'fold_scores'}
+    assert {k: summary['models'][0][k] for k in ('name', 'source', 'config_id', 'params')} == {'name': name, 'source': 'search', 'config_id': best['config_id'], 'params': best['params']}
