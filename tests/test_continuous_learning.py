@@ -155,6 +155,13 @@ def test_warm_booster_continues_the_champion_on_all_orders_and_is_compared_with_
     # the warm booster starts with the champion's trees: on orders it has not changed, its first 40 rounds predict as the champion
     X_held = now.loc[held]
     assert np.allclose(warm.steps[-1][1].predict(champion[:-1].transform(X_held), num_iteration=40), champion.predict(X_held))
+    # and it is the booster LightGBM's own continuation (`init_model`) gives for those rounds on the same orders
+    import lightgbm
+    booster = champion.steps[-1][1].booster_
+    params = {k: v for k, v in booster.params.items() if k not in ('num_iterations', 'n_estimators')}
+    theirs = lightgbm.train(params, lightgbm.Dataset(champion[:-1].transform(now.loc[train]), y.loc[train].to_numpy(), params=params, free_raw_data=False),
+                            how['added'], init_model=booster)
+    assert np.allclose(warm.steps[-1][1].booster_.predict(champion[:-1].transform(X_held)), theirs.predict(champion[:-1].transform(X_held)))
     versus = warm_vs_cold(task, y.loc[held], cold.predict(X_held), warm.predict(X_held))
     assert versus['level'] == 0.95 and versus['ci'][0] <= versus['gain'] <= versus['ci'][1]
     assert versus['within_noise'] == (versus['ci'][0] <= 0 <= versus['ci'][1]), versus
