@@ -5,7 +5,8 @@
     done
     .venv/bin/python benchmarks/warm_vs_cold.py /tmp/sim-*.json [-v]
 
-Prints a Markdown table (one row per file, i.e. per family); `-v` adds one line per version.
+Prints a Markdown table (one row per file, i.e. per family; seconds are wall, CPU in brackets;
+the last column is the median over versions of warm seconds / cold seconds within the same run); `-v` adds one line per version.
 """
 import json, statistics, sys
 
@@ -19,20 +20,24 @@ def summary(replay:dict)->dict:
             'warm_score': median('warm_score'), 'cold_score': median('cold_score'),
             'gain': statistics.median(v['warm_vs_cold']['gain'] for v in versions) if versions else None,
             'warm_seconds': median('warm_seconds'), 'cold_seconds': median('cold_seconds'),
+            'warm_faster': sum(v['warm_seconds'] < v['cold_seconds'] for v in versions),
+            'warm_cpu_faster': sum(v['warm_cpu_seconds'] < v['cold_cpu_seconds'] for v in versions),
+            'ratio': statistics.median(v['warm_seconds']/v['cold_seconds'] for v in versions) if versions else None,
+            'cpu_ratio': statistics.median(v['warm_cpu_seconds']/v['cold_cpu_seconds'] for v in versions) if versions else None,
             'warm_cpu_seconds': median('warm_cpu_seconds'), 'cold_cpu_seconds': median('cold_cpu_seconds')}
 
 
 if __name__ == '__main__':
     paths = [a for a in sys.argv[1:] if a != '-v']
     if not paths: sys.exit(__doc__)
-    print('| family | within noise | median warm | median cold | median warm - cold (warm lower in) | median warm s (CPU s) | median cold s (CPU s) |')
-    print('|---|---|---|---|---|---|---|')
+    print('| family | within noise | median warm | median cold | median warm - cold (warm lower in) | median warm s (CPU s) | median cold s (CPU s) | warm faster in (CPU) | median warm/cold (CPU) |')
+    print('|---|---|---|---|---|---|---|---|---|')
     for path in paths:
         replay = json.load(open(path))
         s = summary(replay)
-        if not s['compared']: print(f"| {s['family']} | no warm start compared with a cold retrain | | | | | |"); continue
+        if not s['compared']: print(f"| {s['family']} | no warm start compared with a cold retrain | | | | | | | |"); continue
         print(f"| {s['family']} | {s['within_noise']}/{s['compared']} | {s['warm_score']:.4f} | {s['cold_score']:.4f} | {s['gain']:+.4f} ({s['warm_lower']}/{s['compared']}) "
-              f"| {s['warm_seconds']:.2f} ({s['warm_cpu_seconds']:.2f}) | {s['cold_seconds']:.2f} ({s['cold_cpu_seconds']:.2f}) |")
+              f"| {s['warm_seconds']:.2f} ({s['warm_cpu_seconds']:.2f}) | {s['cold_seconds']:.2f} ({s['cold_cpu_seconds']:.2f}) | {s['warm_faster']}/{s['compared']} ({s['warm_cpu_faster']}/{s['compared']}) | {s['ratio']:.2f} ({s['cpu_ratio']:.2f}) |")
         if '-v' in sys.argv:
             for v in replay['versions']:
                 if not v.get('warm_vs_cold'): continue

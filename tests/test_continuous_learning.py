@@ -155,7 +155,39 @@ def test_warm_booster_continues_the_champion_on_all_orders_and_is_compared_with_
     # the warm booster starts with the champion's trees: on orders it has not changed, its first 40 rounds predict as the champion
     X_held = now.loc[held]
     assert np.allclose(warm.steps[-1][1].predict(champion[:-1].transform(X_held), num_iteration=40), champion.predict(X_held))
+    # and it is the booster LightGBM's own continuation (`init_model`) gives for those rounds on the same orders
+    import lightgbm
+    booster = champion.steps[-1][1].booster_
+    params = {k: v for k, v in booster.params.items() if k not in ('num_iterations', 'n_estimators')}
+    theirs = lightgbm.train(params, lightgbm.Dataset(champion[:-1].transform(now.loc[train]), y.loc[train].to_numpy(), params=params, free_raw_data=False),
+                            how['added'], init_model=booster)
+    assert np.allclose(warm.steps[-1][1].booster_.predict(champion[:-1].transform(X_held)), theirs.predict(champion[:-1].transform(X_held)))
     versus = warm_vs_cold(task, y.loc[held], cold.predict(X_held), warm.predict(X_held))
     assert versus['level'] == 0.95 and versus['ci'][0] <= versus['gain'] <= versus['ci'][1]
     assert versus['within_noise'] == (versus['ci'][0] <= 0 <= versus['ci'][1]), versus
     assert warm_seconds > 0 and cold_seconds > 0
+
+
+def test_warm_xgboost_continues_the_champions_trees_with_refreshed_leaves(real_sales):
+    "An XGBoost champion continued on the next quarter: its trees kept (same leaves reached), their values as XGBoost's refresh computes them, then the new share's rounds."
+    import math, xgboost
+    from advpipe.continuous_learning import _xgboost_refresh, fit_cold, fit_warm
+    from advpipe.model_pipeline import family_config, get_task
+    task = get_task('profit')
+    config = family_config('xgboost', {'n_estimators': 20, 'max_depth': 3, 'learning_rate': 0.2}, task)
+    old, now = _export(real_sales, '2019-06-30', 'o').frame, _export(real_sales, '2019-09-30', 'o').frame
+    share = (~now['OrderNumber'].isin(old['OrderNumber'])).mean()
+    y = task.target(now)
+    champion, _ = fit_cold(config, old, task.target(old))
+    warm, seconds, how = fit_warm(champion, config, now, y, share)
+    added = math.ceil(20*share)
+    assert how['stopped_by'] == 'new share' and how['added'] == added and how['size'] == 20 + added == warm.steps[-1][1].get_booster().num_boosted_rounds()
+    model = champion.steps[-1][1]
+    dtrain = xgboost.DMatrix(champion[:-1].transform(now), np.asarray(y))
+    booster, first = warm.steps[-1][1].get_booster(), (0, 20)
+    # the same trees: every order reaches the same leaf in the warm booster's first 20 trees as in the champion's
+    assert np.array_equal(booster.predict(dtrain, pred_leaf=True, iteration_range=first), model.get_booster().predict(dtrain, pred_leaf=True))
+    # their leaf values: what XGBoost's own refresh computes on the same orders (float32 sums aside)
+    refreshed = _xgboost_refresh(model.get_booster(), {k: v for k, v in model.get_xgb_params().items() if v is not None}, dtrain)
+    ours, theirs = booster.predict(dtrain, output_margin=True, iteration_range=first), refreshed.predict(dtrain, output_margin=True)
+    assert np.abs(ours - theirs).max() <= 1e-5*np.abs(theirs).max() and seconds > 0
