@@ -161,12 +161,13 @@ def start_warm_kernel(notebook:Path,   # the stage notebook whose imports the ke
                       cwd:Path,        # the kernel's working directory (papermill's `cwd`)
                       timeout:float=120):
     "An `IPCKernelManager` with a running kernel that has run `stage_imports(notebook)`; shut down again on any error."
-    from jupyter_client.blocking import BlockingKernelClient
     from jupyter_core.utils import run_sync
     km = _ipc_kernel_manager_class()(kernel_name='python3')
     try:
         run_sync(km.start_kernel)(cwd=str(cwd), extra_arguments=['--HistoryManager.hist_file=:memory:'])  # as nbclient starts it
-        client = BlockingKernelClient(); client.load_connection_info(km.get_connection_info())
+        # the manager's own client asks it whether the process lives; a bare client judges by heartbeats, which a kernel
+        # still starting on a loaded machine can miss and then reads as "Kernel died before replying"
+        client = km.blocking_client()
         client.start_channels()
         try:
             client.wait_for_ready(timeout=timeout)
@@ -190,7 +191,9 @@ def shutdown_kernel(km, now:bool=False):
 # %% ../nbs/52_main_pipeline.ipynb #59757488
 class KernelPrestarts:
     "Stage kernels started in background threads ahead of their stage's turn (see above); thread-safe."
-    def __init__(self, notebooks:Path, cwd:Path): self.notebooks, self.cwd, self._started, self._lock = notebooks, cwd, {}, threading.Lock()
+    def __init__(self, notebooks:Path, cwd:Path):
+        self.notebooks, self.cwd, self._started, self._lock = notebooks, cwd, {}, threading.Lock()
+        self.errors = {}  # stage -> why its kernel could not be started ahead (papermill then started one as before)
 
     def start(self, stage:str):
         "Start `stage`'s kernel in the background, once."
@@ -208,7 +211,9 @@ class KernelPrestarts:
         with self._lock: future = self._started.pop(stage, None)
         if future is None: return None
         try: return future.result()
-        except Exception: return None
+        except Exception as error:
+            self.errors[stage] = f'{type(error).__name__}: {error}'
+            return None
 
     def close(self):
         "Shut down every kernel started and not taken."
