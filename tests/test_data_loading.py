@@ -115,5 +115,5 @@ def test_csv_and_workbook_versions_differ_for_a_reason(workbook, csv):
 def test_loading_the_workbook_stays_fast(workbook):
     import time
     from advpipe.data_loader import load_sales
-    start = time.perf_counter(); load_sales(shared('US_Regional_Sales_Data.xlsx'))
-    assert time.perf_counter() - start < 5, 'about 1 s on an idle machine; 5 s leaves room for a busy one'
+    start = time.process_time(); load_sales(shared('US_Regional_Sales_Data.xlsx'))
+    assert time.process_time() - start < 5, 'CPU seconds (wall seconds depend on who else uses the cores): about 1 s here'
