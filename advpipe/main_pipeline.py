@@ -16,10 +16,11 @@ from .stage_context import STAGES, run_record_key
 
 # %% auto #0
 __all__ = ['STAGE_UPSTREAM', 'PARALLEL_STAGES', 'BASIC_STAGES', 'RUN_OWNER', 'stage_notebook_dir', 'notebook_code', 'stage_key',
-           'StageFailed', 'render_html', 'prewarm_rendering', 'execute_stage', 'stage_imports', 'start_warm_kernel',
-           'shutdown_kernel', 'KernelPrestarts', 'run_stages', 'check_run_options', 'use_passive_threads',
-           'use_backend', 'check_before_kernels', 'check_against_data', 'reap_orphans', 'end_own_processes',
-           'prepare_run_processes', 'interrupted', 'run_chain', 'build_summary', 'write_run']
+           'StageFailed', 'render_html', 'import_execution_libraries', 'prewarm_rendering', 'execute_stage',
+           'stage_imports', 'start_warm_kernel', 'shutdown_kernel', 'KernelPrestarts', 'run_stages',
+           'check_run_options', 'use_passive_threads', 'use_backend', 'check_before_kernels', 'check_against_data',
+           'reap_orphans', 'end_own_processes', 'prepare_run_processes', 'interrupted', 'run_chain', 'build_summary',
+           'write_run']
 
 # %% ../nbs/52_main_pipeline.ipynb #13815d92
 def stage_notebook_dir()->Path:
@@ -111,6 +112,16 @@ def render_html(notebook_path:Path, html_path:Path, show_code:bool=False):
     import nbformat
     html_path.write_text(redact(_html_body(nbformat.read(notebook_path, as_version=4), show_code)))
 
+_import_lock = threading.Lock()
+
+def import_execution_libraries():
+    """Import papermill, nbformat, nbconvert and jupyter_client, one thread at a time. Stage threads, the kernels started
+    ahead and the rendering warm-up all need them; two threads importing them for the first time at once can meet in
+    their circular imports, and Python then hands one a half-initialized module (seen in CI: `module 'papermill' has no
+    attribute 'execute_notebook'`). After the first call this costs a lock and a few dictionary lookups."""
+    with _import_lock:
+        import nbformat, nbformat.v4, nbconvert, papermill, jupyter_client.blocking, jupyter_client.manager  # noqa: F401
+
 _rendering_warmed = threading.Event()
 
 def prewarm_rendering():
@@ -120,6 +131,7 @@ def prewarm_rendering():
     if _rendering_warmed.is_set(): return
     _rendering_warmed.set()
     def warm():
+        import_execution_libraries()
         import nbformat.v4 as v4
         cells = [v4.new_markdown_cell('**warm** `up`'), v4.new_code_cell('1', outputs=[v4.new_output('execute_result', {'text/plain': '1'}, execution_count=1)])]
         try: _html_body(v4.new_notebook(cells=cells))
@@ -128,6 +140,7 @@ def prewarm_rendering():
 
 def execute_stage(stage:str, notebook:Path, out_dir:Path, params:dict, cwd:Path, km=None)->float:
     "Run one stage notebook with papermill into `out_dir` (in `km`'s running kernel if given, else a new one), render it to HTML; returns seconds; raises StageFailed."
+    import_execution_libraries()
     import papermill as pm
     from papermill.exceptions import PapermillExecutionError
     executed, report = out_dir/f'{stage}.ipynb', out_dir/f'{stage}.html'
@@ -161,6 +174,7 @@ def start_warm_kernel(notebook:Path,   # the stage notebook whose imports the ke
                       cwd:Path,        # the kernel's working directory (papermill's `cwd`)
                       timeout:float=120):
     "An `IPCKernelManager` with a running kernel that has run `stage_imports(notebook)`; shut down again on any error."
+    import_execution_libraries()
     from jupyter_core.utils import run_sync
     km = _ipc_kernel_manager_class()(kernel_name='python3')
     try:
