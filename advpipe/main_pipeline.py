@@ -195,9 +195,9 @@ def start_warm_kernel(notebook:Path,   # the stage notebook whose imports the ke
 def shutdown_kernel(km, now:bool=False):
     "Shut a kernel down (politely unless `now`, then by force) and remove its socket folder; never raises."
     from jupyter_core.utils import run_sync
-    for now in (now, True):
+    for forced in (now, True):
         try:
-            if run_sync(km.is_alive)(): run_sync(km.shutdown_kernel)(now=now)
+            if run_sync(km.is_alive)(): run_sync(km.shutdown_kernel)(now=forced)
             run_sync(km.cleanup_resources)()
             return
         except Exception: continue
