@@ -15,12 +15,12 @@ from .redis_cache import open_store
 from .stage_context import STAGES, run_record_key
 
 # %% auto #0
-__all__ = ['STAGE_UPSTREAM', 'PARALLEL_STAGES', 'BASIC_STAGES', 'RUN_OWNER', 'stage_notebook_dir', 'notebook_code', 'stage_key',
-           'StageFailed', 'render_html', 'import_execution_libraries', 'prewarm_rendering', 'execute_stage',
-           'stage_imports', 'start_warm_kernel', 'shutdown_kernel', 'KernelPrestarts', 'run_stages',
-           'check_run_options', 'use_passive_threads', 'use_backend', 'check_before_kernels', 'check_against_data',
-           'reap_orphans', 'end_own_processes', 'prepare_run_processes', 'interrupted', 'run_chain', 'build_summary',
-           'write_run']
+__all__ = ['KERNEL_FOLDER_PREFIX', 'STAGE_UPSTREAM', 'PARALLEL_STAGES', 'BASIC_STAGES', 'RUN_OWNER', 'stage_notebook_dir',
+           'notebook_code', 'stage_key', 'sweep_kernel_folders', 'StageFailed', 'render_html',
+           'import_execution_libraries', 'prewarm_rendering', 'execute_stage', 'stage_imports', 'start_warm_kernel',
+           'shutdown_kernel', 'KernelPrestarts', 'run_stages', 'check_run_options', 'use_passive_threads',
+           'use_backend', 'check_before_kernels', 'check_against_data', 'reap_orphans', 'end_own_processes',
+           'prepare_run_processes', 'interrupted', 'run_chain', 'build_summary', 'write_run']
 
 # %% ../nbs/52_main_pipeline.ipynb #13815d92
 def stage_notebook_dir()->Path:
@@ -47,6 +47,18 @@ def stage_key(stage:str, notebook:Path, params:dict, upstream_key:str, data_iden
 
 # %% ../nbs/52_main_pipeline.ipynb #b664b225
 _ipc_kernel_manager = None
+KERNEL_FOLDER_PREFIX = 'advpipe-kernel-'
+
+def sweep_kernel_folders(tmp:str|None=None, # the folder holding them (default: the system's temporary folder)
+                        )->int:
+    "Remove the socket folders of kernels whose orchestrating process is gone (a run killed by SIGKILL cannot clean up); returns how many."
+    import psutil, tempfile
+    removed = 0
+    for folder in Path(tmp or tempfile.gettempdir()).glob(KERNEL_FOLDER_PREFIX + '*-*'):
+        owner = folder.name[len(KERNEL_FOLDER_PREFIX):].split('-')[0]
+        if not owner.isdigit() or psutil.pid_exists(int(owner)): continue  # a live run's, or not named by us
+        shutil.rmtree(folder, ignore_errors=True); removed += 1
+    return removed
 
 def _ipc_kernel_manager_class():
     "`IPCKernelManager`, defined on first use: importing jupyter_client costs a cached run 0.3-1 s it does not need."
@@ -54,11 +66,12 @@ def _ipc_kernel_manager_class():
     if _ipc_kernel_manager is not None: return _ipc_kernel_manager
     import tempfile
     from jupyter_client.manager import AsyncKernelManager
+    sweep_kernel_folders()
     class IPCKernelManager(AsyncKernelManager):
         "A kernel manager whose kernels listen on local unix sockets instead of TCP ports, each in a folder of its own."
         def __init__(self, **kwargs):
             # two kernels started at once (evaluate beside explain) would otherwise pick the same socket names and cross-talk
-            super().__init__(transport='ipc', ip=os.path.join(tempfile.mkdtemp(prefix='advpipe-kernel-'), 'kernel'), **kwargs)
+            super().__init__(transport='ipc', ip=os.path.join(tempfile.mkdtemp(prefix=f'{KERNEL_FOLDER_PREFIX}{os.getpid()}-'), 'kernel'), **kwargs)
         def cleanup_ipc_files(self):
             super().cleanup_ipc_files()
             shutil.rmtree(os.path.dirname(self.ip), ignore_errors=True)
