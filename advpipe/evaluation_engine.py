@@ -17,8 +17,9 @@ from .config import stable_hash
 from .model_pipeline import Task, make_pipeline_for
 
 # %% auto #0
-__all__ = ['score_predictions', 'predict_for', 'ModelResult', 'cv_splitter', 'shared_preprocessing', 'cross_validate_models',
-           'corrected_paired_ttest', 'beats_baseline_check', 'time_ordered_scores', 'leaderboard']
+__all__ = ['score_predictions', 'predict_for', 'ModelResult', 'cv_splitter', 'shared_preprocessing', 'split_pipeline',
+           'cross_validate_models', 'corrected_paired_ttest', 'beats_baseline_check', 'time_ordered_scores',
+           'leaderboard']
 
 # %% ../nbs/21_evaluation_engine.ipynb #8175c05c
 def score_predictions(task:Task, y_true, prediction)->dict:
@@ -61,13 +62,18 @@ def shared_preprocessing(config:dict)->tuple:
     "What a model's features and encoding depend on: models with equal values fit identical preprocessing on the same rows."
     return (tuple(config['exclude']), config.get('features'))
 
+def split_pipeline(config:dict)->tuple:
+    "(preprocessing Pipeline, (step name, estimator)) of `make_pipeline_for(config)`, both unfitted."
+    pipe = make_pipeline_for(config)
+    return Pipeline(pipe.steps[:-1]), pipe.steps[-1]
+
 def _evaluate_models(configs:dict, task, X, y, folds, random_state)->dict:
     "CV and final fit of models with one `shared_preprocessing`; name -> `ModelResult`."
     # per fold the preprocessing is fitted once and every estimator on its output: exactly what each model's own
     # Pipeline.fit does, without refitting the same features and encoding once per model (at 1M orders that
     # was 9 s a fold, 36 times in the train stage)
     names = list(configs)
-    split = lambda name: (lambda pipe: (Pipeline(pipe.steps[:-1]), pipe.steps[-1]))(make_pipeline_for(configs[name]))
+    split = lambda name: split_pipeline(configs[name])
     fold_scores, fold_metrics, fit_times = ({n: [] for n in names} for _ in range(3))
     oof = {n: np.full(len(y), np.nan) for n in names}
     for train, test in cv_splitter(task, folds, random_state).split(X, y):
@@ -146,11 +152,16 @@ def time_ordered_scores(task:Task, X:pd.DataFrame, configs:dict, test_share:floa
     "Primary metric of each model trained on the past and tested on the most recent `test_share` of orders."
     order = X['OrderDate'].sort_values(kind='stable').index
     cut = int(len(order)*(1 - test_share)); train, test = order[:cut], order[cut:]
-    y = task.target(X); rows = []
+    y, scores, prepared = task.target(X), {}, {}
     for name, config in configs.items():
-        pipe = make_pipeline_for(config).fit(X.loc[train], y.loc[train])
-        rows.append({'model': name, f'future_{task.metric}': score_predictions(task, y.loc[test], predict_for(task, pipe, X.loc[test]))[task.metric]})
-    return pd.DataFrame(rows)
+        shared = shared_preprocessing(config)
+        if shared not in prepared:  # fitted once for the models that share it, as in `cross_validate_models`
+            prep = split_pipeline(config)[0]
+            prepared[shared] = (prep.fit_transform(X.loc[train], y.loc[train]), prep.transform(X.loc[test]))
+        Z, Z_test = prepared[shared]
+        estimator = split_pipeline(config)[1][1].fit(Z, y.loc[train])
+        scores[name] = score_predictions(task, y.loc[test], predict_for(task, estimator, Z_test))[task.metric]
+    return pd.DataFrame([{'model': name, f'future_{task.metric}': score} for name, score in scores.items()])
 
 # %% ../nbs/21_evaluation_engine.ipynb #26b00e9e
 def leaderboard(results:dict, task:Task)->pd.DataFrame:
