@@ -136,32 +136,32 @@ def test_simulate_replays_the_real_orders_and_the_timeline_renders_cleanly(real_
     assert replay['lineage'] in text and 'Drift per feature' in text and versions[-1]['data_version'] in text
 
 
-def test_warm_booster_continues_the_champion_on_all_orders_and_is_compared_with_a_cold_retrain(real_sales):
-    "A boosted champion continued on the next quarter: rounds chosen by early stopping on the newest training orders, then compared with a cold retrain of the same configuration."
-    from advpipe.continuous_learning import _holdout, fit_cold, fit_warm, warm_vs_cold
+def test_warm_lightgbm_keeps_its_size_and_continues_the_champion_on_all_orders(real_sales):
+    "A LightGBM champion continued on the next quarter: its first rounds kept (same leaves reached, values refreshed), its last ones dropped, the new share's rounds boosted on all orders as LightGBM's own continuation would; then compared with a cold retrain."
+    import math, lightgbm
+    from advpipe.continuous_learning import _holdout, _refreshed_lightgbm, fit_cold, fit_warm, warm_vs_cold
     from advpipe.model_pipeline import family_config, get_task
     task = get_task('profit')
     config = family_config('lightgbm', {'n_estimators': 40, 'num_leaves': 7, 'learning_rate': 0.1}, task)
     old, now = _export(real_sales, '2019-06-30', 'o').frame, _export(real_sales, '2019-09-30', 'o').frame
     is_new = ~now['OrderNumber'].isin(old['OrderNumber'])
     held = _holdout(now[is_new], 0.3, 30); train = now.index.difference(held)
-    validation = _holdout(now.loc[train][is_new.loc[train]], 0.3, 30)
     y = task.target(now)
     champion, _ = fit_cold(config, old, task.target(old))
-    warm, warm_seconds, how = fit_warm(champion, config, now.loc[train], y.loc[train], is_new.mean(), validation=validation)
+    warm, warm_seconds, how = fit_warm(champion, config, now.loc[train], y.loc[train], is_new.mean())
     cold, cold_seconds = fit_cold(config, now.loc[train], y.loc[train])
-    assert how['stopped_by'] == 'early stopping' and how['validation_rows'] == len(validation) >= 30 and not set(validation) & set(held)
-    assert 1 <= how['added'] <= 40 and how['size'] == 40 + how['added'] == warm.steps[-1][1].booster_.current_iteration()
-    # the warm booster starts with the champion's trees: on orders it has not changed, its first 40 rounds predict as the champion
-    X_held = now.loc[held]
-    assert np.allclose(warm.steps[-1][1].predict(champion[:-1].transform(X_held), num_iteration=40), champion.predict(X_held))
-    # and it is the booster LightGBM's own continuation (`init_model`) gives for those rounds on the same orders
-    import lightgbm
-    booster = champion.steps[-1][1].booster_
-    params = {k: v for k, v in booster.params.items() if k not in ('num_iterations', 'n_estimators')}
-    theirs = lightgbm.train(params, lightgbm.Dataset(champion[:-1].transform(now.loc[train]), y.loc[train].to_numpy(), params=params, free_raw_data=False),
-                            how['added'], init_model=booster)
-    assert np.allclose(warm.steps[-1][1].booster_.predict(champion[:-1].transform(X_held)), theirs.predict(champion[:-1].transform(X_held)))
+    added = math.ceil(40*is_new.mean()); kept = 40 - added
+    booster, before = warm.steps[-1][1].booster_, champion.steps[-1][1].booster_
+    assert how['stopped_by'] == 'new share' and how['added'] == added == how['dropped'] and how['size'] == 40 == booster.current_iteration(), how
+    # the kept rounds are the champion's first ones: every order reaches the same leaves
+    Xt, X_held = champion[:-1].transform(now.loc[train]), now.loc[held]
+    assert np.array_equal(booster.predict(Xt, pred_leaf=True, num_iteration=kept), before.predict(Xt, pred_leaf=True, num_iteration=kept))
+    # the new rounds are LightGBM's own continuation (`init_model`) of the refreshed kept rounds on the same orders
+    refreshed, _ = _refreshed_lightgbm(lightgbm.Booster(model_str=before.model_to_string(num_iteration=kept)), Xt, y.loc[train])
+    params = {k: v for k, v in before.params.items() if k not in ('num_iterations', 'n_estimators')}
+    theirs = lightgbm.train(params, lightgbm.Dataset(Xt, y.loc[train].to_numpy(), params=params, free_raw_data=False), added, init_model=refreshed)
+    Xh = champion[:-1].transform(X_held)
+    assert theirs.current_iteration() == 40 and np.allclose(booster.predict(Xh), theirs.predict(Xh), rtol=0, atol=1e-6*np.abs(theirs.predict(Xh)).max())
     versus = warm_vs_cold(task, y.loc[held], cold.predict(X_held), warm.predict(X_held))
     assert versus['level'] == 0.95 and versus['ci'][0] <= versus['gain'] <= versus['ci'][1]
     assert versus['within_noise'] == (versus['ci'][0] <= 0 <= versus['ci'][1]), versus
@@ -169,7 +169,7 @@ def test_warm_booster_continues_the_champion_on_all_orders_and_is_compared_with_
 
 
 def test_warm_xgboost_continues_the_champions_trees_with_refreshed_leaves(real_sales):
-    "An XGBoost champion continued on the next quarter: its trees kept (same leaves reached), their values as XGBoost's refresh computes them, then the new share's rounds."
+    "An XGBoost champion continued on the next quarter: its first rounds kept (same leaves reached), their values as XGBoost's refresh computes them, its last ones dropped, then the new share's rounds."
     import math, xgboost
     from advpipe.continuous_learning import _xgboost_refresh, fit_cold, fit_warm
     from advpipe.model_pipeline import family_config, get_task
@@ -180,14 +180,14 @@ def test_warm_xgboost_continues_the_champions_trees_with_refreshed_leaves(real_s
     y = task.target(now)
     champion, _ = fit_cold(config, old, task.target(old))
     warm, seconds, how = fit_warm(champion, config, now, y, share)
-    added = math.ceil(20*share)
-    assert how['stopped_by'] == 'new share' and how['added'] == added and how['size'] == 20 + added == warm.steps[-1][1].get_booster().num_boosted_rounds()
+    added = math.ceil(20*share); kept = 20 - added
+    assert how['stopped_by'] == 'new share' and how['added'] == added == how['dropped'] and how['size'] == 20 == warm.steps[-1][1].get_booster().num_boosted_rounds()
     model = champion.steps[-1][1]
     dtrain = xgboost.DMatrix(champion[:-1].transform(now), np.asarray(y))
-    booster, first = warm.steps[-1][1].get_booster(), (0, 20)
-    # the same trees: every order reaches the same leaf in the warm booster's first 20 trees as in the champion's
-    assert np.array_equal(booster.predict(dtrain, pred_leaf=True, iteration_range=first), model.get_booster().predict(dtrain, pred_leaf=True))
-    # their leaf values: what XGBoost's own refresh computes on the same orders (float32 sums aside)
-    refreshed = _xgboost_refresh(model.get_booster(), {k: v for k, v in model.get_xgb_params().items() if v is not None}, dtrain)
+    booster, first = warm.steps[-1][1].get_booster(), (0, kept)
+    # the same trees: every order reaches the same leaf in the warm booster's first rounds as in the champion's
+    assert np.array_equal(booster.predict(dtrain, pred_leaf=True, iteration_range=first), model.get_booster().predict(dtrain, pred_leaf=True, iteration_range=first))
+    # their leaf values: what XGBoost's own refresh of those rounds computes on the same orders (float32 sums aside)
+    refreshed = _xgboost_refresh(model.get_booster()[:kept], {k: v for k, v in model.get_xgb_params().items() if v is not None}, dtrain)
     ours, theirs = booster.predict(dtrain, output_margin=True, iteration_range=first), refreshed.predict(dtrain, output_margin=True)
     assert np.abs(ours - theirs).max() <= 1e-5*np.abs(theirs).max() and seconds > 0
