@@ -61,7 +61,8 @@ def two_split_truth(a, b)->pd.DataFrame:
     "Tasks x configurations: the mean of the two splits' scores, min-max normalized per task."
     mean = (a.matrix('score') + b.matrix('score').reindex_like(a.matrix('score')))/2
     low, high = mean.min(axis=1), mean.max(axis=1)
-    return mean.sub(low, axis=0).div((high - low).where(high > low, 1), axis=0)
+    normalized = mean.sub(low, axis=0).div((high - low).where(high > low, 1), axis=0)
+    return normalized.where(~(high == low).to_numpy()[:, None] | normalized.isna(), 1.0)  # a task whose grid scores all alike: every configuration is its best (as `Metabase` has it)
 
 
 def method_regrets(shipped, new, task_ids:list[str], seed:int=0, methods=None)->pd.DataFrame:
@@ -122,7 +123,8 @@ def main(argv=None)->dict:
               'grid_seconds': round(grid_seconds, 1)}
     if not args.no_methods:
         per = method_regrets(shipped, new, list(noise['task_id']), args.seed)
-        result['methods'] = {m: {f'{k}_{stat}': float(getattr(rows[k], stat)()) for k in rows.columns if k.startswith('regret') for stat in ('median', 'mean')}
+        result['methods'] = {m: {**{f'{k}_{stat}': float(getattr(rows[k], stat)()) for k in rows.columns if k.startswith('regret') for stat in ('median', 'mean')},
+                                 'regret_at_1_abs_change_median': float((rows['regret_at_1_new'] - rows['regret_at_1_shipped']).abs().median())}
                              for m, rows in per.groupby('method')}
     result['seconds'] = round(time.perf_counter() - started, 1)
     if args.json: print(json.dumps(result, indent=2)); return result

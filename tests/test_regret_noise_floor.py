@@ -40,3 +40,5 @@ def test_split_noise_on_hand_made_splits():
     assert not noise.at['t1', 'same_best'] and noise.at['t2', 'a_best_under_b'] == 0
     truth = two_split_truth(a, b)  # mean of the splits, min-max per task
     assert np.allclose(truth.loc['t1'], [0, (0.8 - 0.5)/(0.85 - 0.5), 1])
+    flat = _metabase({'t1': [0.9, 0.9, 0.9], 't2': [0.2, 0.4, 0.3]})  # every configuration alike: each is the best (1), as Metabase normalizes it
+    assert (flat.matrix().loc['t1'] == 1).all() and (two_split_truth(flat, flat).loc['t1'] == 1).all()
