@@ -152,9 +152,12 @@ def evaluate_config(frame:pd.DataFrame, task:Task, config:dict, folds:int=3, ran
 METABASE_FORMAT = 1
 _WORKER = {}
 
-def cell_key(task_id:str, config_id:str, max_rows:int, folds:int, random_state:int)->str:
+def cell_key(task_id:str, config_id:str, max_rows:int, folds:int, random_state:int,
+             cv_seed:int|None=None, # seed of the CV folds when it differs from `random_state` (None: the same)
+            )->str:
     "Store key of one (task, configuration) result."
-    return f'meta_cell:{stable_hash(task_id, config_id, max_rows, folds, random_state, METABASE_FORMAT)}'
+    folds_apart = () if cv_seed is None or cv_seed == random_state else (('cv_seed', cv_seed),)  # the keys of ordinary builds stay as they were
+    return f'meta_cell:{stable_hash(task_id, config_id, max_rows, folds, random_state, METABASE_FORMAT, *folds_apart)}'
 
 def _worker_store(home):
     if 'store' not in _WORKER:
@@ -180,15 +183,17 @@ def evaluate_task(item:dict)->dict:
         except Exception as error: record = {**ref, 'ok': False, 'error': f'{type(error).__name__}: {error}'[:200]}
         store.put(mf_key, record, ttl=None)
     if not record['ok']: return {'task': record, 'cells': []}
+    cv_seed = opts.get('cv_seed')
+    split_seed = opts['random_state'] if cv_seed is None else cv_seed
     for config in configs:
-        key = cell_key(ref['task_id'], config['config_id'], opts['max_rows'], opts['folds'], opts['random_state'])
+        key = cell_key(ref['task_id'], config['config_id'], opts['max_rows'], opts['folds'], opts['random_state'], cv_seed)
         cell = store.get(key)
         reused = cell is not None
         if cell is None:
             if time.perf_counter() - started > opts['time_per_task']: continue
             if frame is None: frame, task = load_task(ref, opts['max_rows'], opts['random_state'])
             cell = {'task_id': ref['task_id'], 'config_id': config['config_id'],
-                    **evaluate_config(frame, task, family_config(config['family'], config['params'], task), opts['folds'], opts['random_state'])}
+                    **evaluate_config(frame, task, family_config(config['family'], config['params'], task), opts['folds'], split_seed)}
             store.put(key, cell, ttl=None)
         cells.append({**cell, 'reused': reused})
     return {'task': record, 'cells': cells}
@@ -206,6 +211,7 @@ def build_metabase(tasks:list[dict],          # task references (`candidate_task
                    folds:int=3,                # CV folds
                    time_per_task:float=120,    # seconds after which a task starts no new configuration
                    random_state:int=0,         # seed of the samples and folds
+                   cv_seed:int|None=None,      # seed of the CV folds alone, the row samples kept (None: `random_state`); measures split noise
                    n_jobs:int|None=None,       # workers (None = all cores)
                    backend=None,               # executor backend
                    progress:bool=True,         # tqdm bar with ETA on stderr
@@ -215,6 +221,7 @@ def build_metabase(tasks:list[dict],          # task references (`candidate_task
     from advpipe.executor import map_evaluations
     configs = configs or grid_configs()
     options = {'home': str(home or ''), 'max_rows': max_rows, 'folds': folds, 'time_per_task': time_per_task, 'random_state': random_state}
+    if cv_seed is not None: options['cv_seed'] = cv_seed
     items = [{'ref': ref, 'configs': configs, 'options': options} for ref in tasks]
     bar = tqdm(total=len(items), desc='metabase tasks', unit='task', disable=not progress, smoothing=0.1)
     def tick(done, total): bar.update(done - bar.n)
