@@ -97,7 +97,7 @@ class SalesFeatures(TransformerMixin, BaseEstimator):
         if has('ShipDate', 'OrderDate'): features['Ship Days'] = (X['ShipDate'] - X['OrderDate']).dt.days
         if has('DeliveryDate', 'ShipDate'): features['Delivery Days'] = (X['DeliveryDate'] - X['ShipDate']).dt.days
         if has('OrderDate'):
-            features['Order Month'] = X['OrderDate'].dt.month; features['Order Weekday'] = X['OrderDate'].dt.weekday
+            features['Order Month'] = X['OrderDate'].dt.month; features['Order Weekday'] = X['OrderDate'].dt.day_of_week
             features['Order Year'] = X['OrderDate'].dt.year
         dropped = set(self.exclude) | {'ProcuredDate', 'OrderDate', 'ShipDate', 'DeliveryDate', 'CurrencyCode', 'City Name', 'County', 'StateCode', 'AreaCode'}
         if self.drop_identifiers: dropped |= set(IDENTIFIER_COLUMNS) | {'Customer Names', 'Product Name', 'Sales Team'}
