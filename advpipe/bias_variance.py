@@ -12,8 +12,8 @@ from sklearn.base import clone
 from .config import BadInput, stable_hash
 
 # %% auto #0
-__all__ = ['estimate_noise', 'BiasVarianceResult', 'bias_variance_decomp', 'complexity_sweep', 'plot_complexity_sweep',
-           'plot_bias_variance_bars', 'pipeline_noise', 'with_noise', 'bias_variance_advice']
+__all__ = ['estimate_noise', 'BiasVarianceResult', 'bias_variance_decomp', 'bias_variance_many', 'complexity_sweep',
+           'plot_complexity_sweep', 'plot_bias_variance_bars', 'pipeline_noise', 'with_noise', 'bias_variance_advice']
 
 # %% ../nbs/22_bias_variance.ipynb #eb7c7936
 _LOSSES = {'squared': 'squared', 'mse': 'squared', '0-1': '0-1', '0-1_loss': '0-1'}
@@ -351,6 +351,91 @@ def bias_variance_decomp(estimator,                # scikit-learn style estimato
     settings = dict(loss=loss, n_rounds=n_rounds, sampling=sampling, random_state=int(random_state), compat=compat, train_size=train_size,
                     n_splits=n_splits if sampling == 'repeated_cv' else None, reseed_estimator=reseed_estimator, noise=noise, fit_params=fit_params)
     return cache.get_or_compute(_NAMESPACE, _cache_key(estimator, [X_train, y_train, X_test, y_test], settings), compute)
+
+# %% ../nbs/22_bias_variance.ipynb #26c88446
+def _preprocessing_key(estimator):
+    "Estimators with the same key share everything before their last step: a hash of those steps, unfitted (None: nothing to share)."
+    from joblib import hash as joblib_hash
+    from sklearn.pipeline import Pipeline
+    if not isinstance(estimator, Pipeline) or len(estimator.steps) < 2: return None
+    return joblib_hash(clone(estimator[:-1]))
+
+def _fit_predict_rounds_many(estimators, groups, rounds, X_train, y_train, X_test, plan, sampling, train_size, n_splits, reseed, fit_params):
+    "Predictions on `X_test` of every estimator still in play at each round of `plan`: name -> one row per round."
+    out = {name: [] for name in estimators}
+    for round_number, seed, cv_seed in plan:
+        rows = _training_rows(len(y_train), sampling, round_number, seed, cv_seed, train_size, n_splits)
+        X_round, y_round = _take(X_train, rows), y_train[rows]
+        for names in groups:
+            names = [n for n in names if round_number < rounds[n]]
+            if not names: continue
+            first = estimators[names[0]]
+            if _preprocessing_key(first) is None:  # nothing shared: the estimator fits as in `bias_variance_decomp`
+                for name in names:
+                    model = _reseeded(estimators[name], seed, reseed).fit(X_round, y_round, **fit_params)
+                    out[name].append(np.asarray(model.predict(X_test)).reshape(len(X_test), -1)[:, 0])
+                continue
+            prep = _reseeded(first[:-1], seed, reseed)
+            Z, Z_test = prep.fit_transform(X_round, y_round), prep.transform(X_test)
+            for name in names:
+                model = _reseeded(estimators[name][-1], seed, reseed).fit(Z, y_round, **fit_params)
+                out[name].append(np.asarray(model.predict(Z_test)).reshape(len(X_test), -1)[:, 0])
+    return out
+
+def bias_variance_many(estimators:dict,          # name -> scikit-learn style estimator; Pipelines with equal steps before the last share them
+                       X_train, y_train,         # training data that the rounds resample, as for `bias_variance_decomp`
+                       X_test, y_test,           # test data on which the terms are measured
+                       n_rounds:int|dict=200,    # rounds for every estimator, or name -> rounds (round r draws the same rows for all)
+                       loss:str='squared',       # 'squared' or '0-1', as for `bias_variance_decomp`
+                       sampling:str='bootstrap', # 'bootstrap', 'subsample' or 'repeated_cv'
+                       random_state:int=0,       # int seed: the rounds' only source of randomness
+                       n_jobs:int=1,             # parallel round chunks (joblib, or Dask on `--backend dask`); the numbers do not depend on it
+                       train_size:float|int|None=None, # rows per fit, as for `bias_variance_decomp`
+                       n_splits:int=5,           # folds per repetition for sampling='repeated_cv'
+                       reseed_estimator:bool=True, # give `random_state` parameters left at None the round's seed
+                       noise:bool=True,          # estimate the noise (squared loss) from train and test data
+                       fit_params:dict|None=None, # extra keyword arguments for each final estimator's `fit`
+                       cache=None,               # store with get_or_compute (and `exists`, to skip stored estimators); None computes all
+                      )->dict:
+    "`bias_variance_decomp` of each estimator (name -> `BiasVarianceResult`, the same numbers and cache keys), over shared rounds that fit shared preprocessing once."
+    if not isinstance(estimators, dict) or not estimators: raise BadInput("estimators: needs a non-empty dict of name -> estimator")
+    rounds = {name: n_rounds.get(name) if isinstance(n_rounds, dict) else n_rounds for name in estimators}
+    if not isinstance(random_state, numbers.Integral) or isinstance(random_state, bool):
+        raise BadInput(f"random_state: bias_variance_many needs an int seed (its rounds are shared, so they must be reproducible), got {random_state!r}")
+    checked = {name: _check_args(est, X_train, y_train, X_test, y_test, loss, rounds[name], sampling, train_size, n_splits, n_jobs, None, random_state)
+               for name, est in estimators.items()}
+    X_train, y_train, X_test, y_test, loss = next(iter(checked.values()))
+    fit_params = dict(fit_params or {})
+    settings = lambda name: dict(loss=loss, n_rounds=rounds[name], sampling=sampling, random_state=int(random_state), compat=None, train_size=train_size,
+                                 n_splits=n_splits if sampling == 'repeated_cv' else None, reseed_estimator=reseed_estimator, noise=noise, fit_params=fit_params)
+    keys = {name: _cache_key(est, [X_train, y_train, X_test, y_test], settings(name)) for name, est in estimators.items()}
+    stored = (lambda name: cache.exists(f'{_NAMESPACE}:{keys[name]}')) if hasattr(cache, 'exists') else (lambda name: False)
+    todo = [name for name in estimators if not stored(name)]
+    computed = {}
+    def compute_all():
+        by_prep = {}
+        for name in todo: by_prep.setdefault(_preprocessing_key(estimators[name]) or f'own:{name}', []).append(name)
+        groups, most = list(by_prep.values()), max(rounds[n] for n in todo)
+        seeds = _round_seeds(random_state, most)
+        cv_seeds = seeds[(np.arange(most) // n_splits) * n_splits]
+        plan = [(r, int(s), int(c)) for r, s, c in zip(range(most), seeds.tolist(), cv_seeds.tolist())]
+        workers = effective_n_jobs(n_jobs)
+        chunks = [plan[i:i + 1] for i in range(most)] if workers == 1 else [[tuple(int(v) for v in p) for p in c.tolist()]
+                  for c in np.array_split(np.array(plan, dtype=np.int64), min(most, 4 * workers))]
+        jobs = [delayed(_fit_predict_rounds_many)({n: estimators[n] for n in todo}, groups, rounds, X_train, y_train, X_test, c,
+                                                  sampling, train_size, n_splits, reseed_estimator, fit_params) for c in chunks]
+        parts = [job[0](*job[1], **job[2]) for job in jobs] if workers == 1 else list(_parallel_rounds(n_jobs, jobs))
+        noise_estimate = None
+        if loss == 'squared' and noise:
+            noise_estimate = estimate_noise(_concat_rows(X_train, X_test), np.concatenate([y_train, y_test]).astype(np.float64), random_state=0)
+        for name in todo:
+            predictions = np.stack([row for part in parts for row in part[name]])
+            computed[name] = _result(predictions, y_test, loss, noise_estimate, rounds[name], sampling, None)
+    def result(name):
+        if name not in computed and name in todo: compute_all()
+        return computed[name]
+    if cache is None: return {name: result(name) for name in estimators}
+    return {name: cache.get_or_compute(_NAMESPACE, keys[name], lambda name=name: result(name)) for name in estimators}
 
 # %% ../nbs/22_bias_variance.ipynb #3da91911
 def complexity_sweep(estimator,       # base estimator; one parameter is varied
