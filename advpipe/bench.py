@@ -82,7 +82,9 @@ def plain_chain(home:str, data:str='', run_id:str='plain', **params)->float:
     from advpipe.main_pipeline import stage_notebook_dir
     from advpipe.redis_cache import open_store
     os.environ['MPLBACKEND'] = 'Agg'; os.environ['ADVPIPE_HOME'] = str(home)
+    from threadpoolctl import threadpool_limits
     os.environ.setdefault('OMP_WAIT_POLICY', 'PASSIVE')  # as `run_chain` sets it for its kernels: the same library calls, the same threads
+    if os.environ.get('OPENBLAS_NUM_THREADS', '1') == '1': threadpool_limits(1, user_api='blas')  # and one BLAS thread, as `use_passive_threads` gives them
     given = dict(run_id=run_id, home=str(home), data=data, **params)
     start = time.perf_counter()
     keep_open = open_store(home)  # as the orchestrator does: the embedded Redis starts once

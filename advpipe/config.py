@@ -128,7 +128,8 @@ def check_out_dir(out:str|Path, option:str='--out')->Path:
 SAMPLE_LIMITS = {'forest_rows_per_tree': 50_000,  # rows each random-forest tree draws (bootstrap), above which `max_samples` caps it
                  'curves': 50_000,                # learning and validation curves (many refits of one model)
                  'explain': 200_000,              # explanations, error analysis and business-rule checks
-                 'plot_points': 20_000}           # points drawn in a scatter plot
+                 'plot_points': 20_000,           # points drawn in a scatter plot
+                 'parallel_folds': 50_000}        # CV folds run in two worker processes up to this many orders (each holds a copy of them)
 SAMPLE_LIMITS_ENV = 'ADVPIPE_SAMPLE_LIMITS'  # JSON object overriding some of them, e.g. '{"curves": 20000}'
 
 def sample_limits()->dict:

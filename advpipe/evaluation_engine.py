@@ -68,33 +68,52 @@ def shared_preprocessing(config:dict)->str:
     import joblib
     return joblib.hash(split_pipeline(config)[0])
 
-def _evaluate_models(configs:dict, task, X, y, folds, random_state)->dict:
-    "CV and final fit of models with one `shared_preprocessing`; name -> `ModelResult`."
+def _fit_fold(job:dict)->dict:
+    "One fold of `_evaluate_models` (`test` None: the final fit on every row): its predictions, scores and fit seconds, or the fitted Pipelines."
+    from threadpoolctl import threadpool_limits
+    # one BLAS thread wherever the fold runs: a worker process gets one from joblib, and BLAS sums in another order
+    # with two (the last digit of a linear model's scores moved); two threads also gain nothing at these sizes
+    with threadpool_limits(limits=1, user_api='blas'): return _fit_fold_here(job)
+
+def _fit_fold_here(job:dict)->dict:
+    configs, task, X, y, train, test = (job[k] for k in ('configs', 'task', 'X', 'y', 'train', 'test'))
+    names = list(configs)
+    estimator = lambda name: split_pipeline(configs[name])[1]  # (step name, unfitted estimator)
+    prep = split_pipeline(configs[names[0]])[0]
+    if test is None:
+        Z = prep.fit_transform(X, y)
+        return {name: Pipeline([*copy.deepcopy(prep.steps), (step, model.fit(Z, y))]) for name in names  # each model owns its preprocessing
+                for step, model in [estimator(name)]}
+    start = time.perf_counter(); Z = prep.fit_transform(X.iloc[train], y.iloc[train]); prep_seconds = time.perf_counter() - start
+    Z_test, out = prep.transform(X.iloc[test]), {}
+    for name in names:
+        model = estimator(name)[1]
+        start = time.perf_counter(); model.fit(Z, y.iloc[train])
+        seconds = prep_seconds + time.perf_counter() - start  # as long as the model's own Pipeline.fit
+        prediction = predict_for(task, model, Z_test)
+        out[name] = (prediction, score_predictions(task, y.iloc[test], prediction), seconds)
+    return out
+
+def _evaluate_models(configs:dict, task, X, y, folds, random_state, n_jobs:int=1)->dict:
+    "CV and final fit of models with one `shared_preprocessing`, the folds on `n_jobs` local workers; name -> `ModelResult`."
     # per fold the preprocessing is fitted once and every estimator on its output: exactly what each model's own
     # Pipeline.fit does, without refitting the same features and encoding once per model (at 1M orders that
     # was 11 CPU-seconds a fold, 36 times in the train stage)
-    names = list(configs)
-    preprocessing = lambda: split_pipeline(configs[names[0]])[0]
-    estimator = lambda name: split_pipeline(configs[name])[1]  # (step name, unfitted estimator)
-    fold_scores, fold_metrics, fit_times = ({n: [] for n in names} for _ in range(3))
-    oof = {n: np.full(len(y), np.nan) for n in names}
-    for train, test in cv_splitter(task, folds, random_state).split(X, y):
-        prep = preprocessing()
-        start = time.perf_counter(); Z = prep.fit_transform(X.iloc[train], y.iloc[train]); prep_seconds = time.perf_counter() - start
-        Z_test = prep.transform(X.iloc[test])
-        for name in names:
-            model = estimator(name)[1]
-            start = time.perf_counter(); model.fit(Z, y.iloc[train])
-            fit_times[name].append(prep_seconds + time.perf_counter() - start)  # as long as the model's own Pipeline.fit
-            prediction = predict_for(task, model, Z_test); oof[name][test] = prediction
-            scores = score_predictions(task, y.iloc[test], prediction)
-            fold_metrics[name].append(scores); fold_scores[name].append(scores[task.metric])
-    prep = preprocessing(); Z = prep.fit_transform(X, y)
+    from advpipe.config import sample_limits
+    from advpipe.executor import map_evaluations
+    names, splits = list(configs), list(cv_splitter(task, folds, random_state).split(X, y))
+    # the final fit is the largest job: first, so that it does not finish alone at the end
+    jobs = [{'configs': configs, 'task': task, 'X': X, 'y': y, 'train': train, 'test': test} for train, test in [(None, None), *splits]]
+    # each worker holds a copy of the rows: above the declared size the folds run one after another, in this process
+    workers = n_jobs if len(X) <= sample_limits()['parallel_folds'] else 1
+    final, *parts = map_evaluations(_fit_fold, jobs, backend='local', n_jobs=workers)
     results = {}
     for name in names:
-        step, model = estimator(name)
-        final = Pipeline([*copy.deepcopy(prep.steps), (step, model.fit(Z, y))])  # each model owns its preprocessing
-        results[name] = ModelResult(name, configs[name], fold_scores[name], fold_metrics[name], oof[name], float(np.mean(fit_times[name])), final)
+        oof = np.full(len(y), np.nan)
+        for (_, test), part in zip(splits, parts): oof[test] = part[name][0]
+        metrics = [part[name][1] for part in parts]
+        results[name] = ModelResult(name, configs[name], [m[task.metric] for m in metrics], metrics, oof,
+                                    float(np.mean([part[name][2] for part in parts])), final[name])
     return results
 
 def cross_validate_models(task:Task,             # what to predict
@@ -106,6 +125,7 @@ def cross_validate_models(task:Task,             # what to predict
                           data_version:str='',   # part of the cache key
                           advpipe_version:str='', # part of the cache key
                           progress:bool=True,    # tqdm bar over models
+                          n_jobs:int=1,          # local worker processes for the folds (up to the declared `parallel_folds` rows; 1: in this process)
                          )->dict:
     "Cross-validate every model in `configs` and fit it on all rows, each cached on its own; models that share their preprocessing are fitted together (`_evaluate_models`); returns name -> `ModelResult`."
     y = task.target(X)
@@ -117,7 +137,7 @@ def cross_validate_models(task:Task,             # what to predict
         if name not in computed:  # this model and every later one that shares its preprocessing and is not stored yet
             group = {n: c for n, c in configs.items() if n == name or (n not in results and shared[n] == shared[name]
                                                                        and not (keys[n] and cache.exists(f'cv:{keys[n]}')))}
-            computed.update(_evaluate_models(group, task, X, y, folds, random_state))
+            computed.update(_evaluate_models(group, task, X, y, folds, random_state, n_jobs))
         return computed.pop(name)
     for name, config in tqdm(configs.items(), desc='cross-validating', disable=not progress, leave=False):
         key = keys[name]

@@ -10,8 +10,8 @@ from typing import Any, Callable, Iterable
 from .config import BadInput
 
 # %% auto #0
-__all__ = ['BACKENDS', 'SCHEDULER_ENV', 'resolve_backend', 'dask_scheduler', 'dask_client', 'joblib_backend',
-           'end_local_workers_at_exit', 'map_evaluations']
+__all__ = ['BACKENDS', 'SCHEDULER_ENV', 'WORKER_MODULES', 'resolve_backend', 'dask_scheduler', 'dask_client', 'joblib_backend',
+           'end_local_workers_at_exit', 'map_evaluations', 'start_local_workers']
 
 # %% ../nbs/06_executor.ipynb #74ca547e
 BACKENDS = ('local', 'dask')
@@ -107,3 +107,23 @@ def map_evaluations(func: Callable[[Any], Any],  # a picklable function of one i
         results.append(result)
         if progress: progress(len(results), len(items))
     return results
+
+# %% ../nbs/06_executor.ipynb #e96ae5d0
+def _import_modules(modules:tuple)->int:
+    "Import `modules` in this (worker) process; its pid."
+    import importlib
+    for name in modules: importlib.import_module(name)
+    return os.getpid()
+
+WORKER_MODULES = ('sklearn.ensemble', 'xgboost', 'lightgbm', 'advpipe.evaluation_engine', 'advpipe.bias_variance')
+
+def start_local_workers(n_jobs:int=2,                 # the workers later `Parallel(n_jobs=...)` calls will ask for
+                        modules:tuple=WORKER_MODULES, # what each worker imports now rather than at its first task
+                       )->set:
+    "Start joblib's local worker processes now and import `modules` in them, so that a later parallel call finds them ready; their pids (empty on Dask)."
+    # a stage kernel started ahead of its turn calls this while it waits: the workers' start and imports (seconds each)
+    # then overlap the stages before it. joblib keeps them for its idle timeout (300 s) and reuses them for the same n_jobs
+    from joblib import Parallel, delayed, effective_n_jobs
+    if resolve_backend() != 'local' or effective_n_jobs(n_jobs) == 1: return set()
+    end_local_workers_at_exit()
+    return set(Parallel(n_jobs=n_jobs)(delayed(_import_modules)(tuple(modules)) for _ in range(effective_n_jobs(n_jobs))))

@@ -15,10 +15,10 @@ from .redis_cache import open_store
 from .stage_context import STAGES, run_record_key
 
 # %% auto #0
-__all__ = ['KERNEL_FOLDER_PREFIX', 'STAGE_UPSTREAM', 'PARALLEL_STAGES', 'BASIC_STAGES', 'RUN_OWNER', 'stage_notebook_dir',
-           'notebook_code', 'stage_key', 'sweep_kernel_folders', 'StageFailed', 'render_html',
+__all__ = ['KERNEL_FOLDER_PREFIX', 'WORKER_STAGES', 'STAGE_UPSTREAM', 'PARALLEL_STAGES', 'BASIC_STAGES', 'RUN_OWNER',
+           'stage_notebook_dir', 'notebook_code', 'stage_key', 'sweep_kernel_folders', 'StageFailed', 'render_html',
            'import_execution_libraries', 'prewarm_rendering', 'execute_stage', 'stage_imports', 'start_warm_kernel',
-           'shutdown_kernel', 'KernelPrestarts', 'run_stages', 'check_run_options', 'use_passive_threads',
+           'shutdown_kernel', 'KernelPrestarts', 'small_data', 'run_stages', 'check_run_options', 'use_passive_threads',
            'use_backend', 'check_before_kernels', 'check_against_data', 'reap_orphans', 'end_own_processes',
            'prepare_run_processes', 'interrupted', 'run_chain', 'build_summary', 'write_run']
 
@@ -185,8 +185,10 @@ def stage_imports(notebook:Path)->str:
 
 def start_warm_kernel(notebook:Path,   # the stage notebook whose imports the kernel runs
                       cwd:Path,        # the kernel's working directory (papermill's `cwd`)
-                      timeout:float=120):
-    "An `IPCKernelManager` with a running kernel that has run `stage_imports(notebook)`; shut down again on any error."
+                      timeout:float=120,
+                      workers:bool=False, # also start the kernel's local worker processes (`executor.start_local_workers`)
+                     ):
+    "An `IPCKernelManager` with a running kernel that has run `stage_imports(notebook)` (and started its workers); shut down again on any error."
     import_execution_libraries()
     from jupyter_core.utils import run_sync
     km = _ipc_kernel_manager_class()(kernel_name='python3')
@@ -200,6 +202,9 @@ def start_warm_kernel(notebook:Path,   # the stage notebook whose imports the ke
             client.wait_for_ready(timeout=timeout)
             reply = client.execute_interactive(stage_imports(notebook), silent=True, store_history=False, timeout=timeout, output_hook=lambda msg: None)
             if reply['content']['status'] != 'ok': raise RuntimeError(f"warm-up imports failed: {reply['content'].get('ename')}")
+            if workers:  # a failure here costs nothing but the head start: the stage starts its workers itself
+                client.execute_interactive('try:\n    from advpipe.executor import start_local_workers; start_local_workers()\nexcept Exception:\n    pass',
+                                           silent=True, store_history=False, timeout=timeout, output_hook=lambda msg: None)
         finally: client.stop_channels()
         return km
     except BaseException:
@@ -216,10 +221,13 @@ def shutdown_kernel(km, now:bool=False):
         except Exception: continue
 
 # %% ../nbs/52_main_pipeline.ipynb #59757488
+WORKER_STAGES = ('02_train', '03_evaluate')  # stages whose work runs on local worker processes (CV folds, bias-variance rounds)
+
 class KernelPrestarts:
     "Stage kernels started in background threads ahead of their stage's turn (see above); thread-safe."
-    def __init__(self, notebooks:Path, cwd:Path):
-        self.notebooks, self.cwd, self._started, self._lock = notebooks, cwd, {}, threading.Lock()
+    def __init__(self, notebooks:Path, cwd:Path,
+                 workers:bool=True):  # also start the `WORKER_STAGES` kernels' worker processes ahead (not for large data: they hold memory)
+        self.notebooks, self.cwd, self.workers, self._started, self._lock = notebooks, cwd, workers, {}, threading.Lock()
         self.errors = {}  # stage -> why its kernel could not be started ahead (papermill then started one as before)
 
     def start(self, stage:str):
@@ -229,7 +237,7 @@ class KernelPrestarts:
             if stage in self._started: return
             self._started[stage] = future = Future()
         def start():
-            try: future.set_result(start_warm_kernel(self.notebooks/f'{stage}.ipynb', self.cwd))
+            try: future.set_result(start_warm_kernel(self.notebooks/f'{stage}.ipynb', self.cwd, workers=self.workers and stage in WORKER_STAGES))
             except BaseException as error: future.set_exception(error)
         threading.Thread(target=start, name=f'advpipe-prestart-{stage}', daemon=True).start()
 
@@ -248,6 +256,16 @@ class KernelPrestarts:
         for future in left:
             try: shutdown_kernel(future.result(), now=True)
             except Exception: pass
+
+# %% ../nbs/52_main_pipeline.ipynb #2d93b631
+def small_data(params:dict, # the run's stage parameters (`data`, `twin_rows`)
+               max_bytes:int=20_000_000)->bool:
+    "Whether the run's data is small enough that idle worker processes started ahead cost little memory: the twin up to the declared `parallel_folds` rows, a file or folder up to `max_bytes`."
+    data = params.get('data') or ''
+    if not data: return params.get('twin_rows', 0) <= sample_limits()['parallel_folds']
+    path = Path(data)
+    size = sum(p.stat().st_size for p in path.rglob('*') if p.is_file()) if path.is_dir() else (path.stat().st_size if path.exists() else max_bytes + 1)
+    return size <= max_bytes
 
 # %% ../nbs/52_main_pipeline.ipynb #879ad281
 STAGE_UPSTREAM = {'01_load': None, '02_train': '01_load', '03_evaluate': '02_train', '04_explain': '02_train', '05_meta_learn': '04_explain'}
@@ -298,7 +316,7 @@ def run_stages(store, notebooks:Path, out_dir:Path, params:dict, data_identity:s
     from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
     outcomes, running = {}, {}
     skipped = lambda stage: {'entry': {'name': stage, 'status': 'skipped', 'seconds': 0.0, 'cached': False, 'report': None, 'notebook': None}}
-    prestarts = KernelPrestarts(notebooks, Path.cwd())
+    prestarts = KernelPrestarts(notebooks, Path.cwd(), workers=small_data(params))
     downstream = {stage: tuple(s for s in STAGES if STAGE_UPSTREAM[s] == stage and s in selected) for stage in STAGES}
     with contextlib.ExitStack() as cleanup, ThreadPoolExecutor(max_workers=PARALLEL_STAGES, thread_name_prefix='advpipe-stage') as pool:
         cleanup.callback(prestarts.close)  # after the pool: no stage is left to take a kernel
@@ -339,8 +357,12 @@ def check_run_options(data, task, models, model_params, folds, twin_rows):
 
 # %% ../nbs/52_main_pipeline.ipynb #d3d5b9b0
 def use_passive_threads():
-    "Make OpenMP threads in the stage kernels (and their workers) sleep rather than spin while they wait, unless the user chose."
+    "Make the stage kernels' (and their workers') threads wait without spinning, unless the user chose: OpenMP threads sleep, BLAS runs on one thread."
     os.environ.setdefault('OMP_WAIT_POLICY', 'PASSIVE')
+    # evaluate and explain run side by side on two cores: a BLAS call on two threads then waits for a partner thread that
+    # is not running (measured: one linear fit of the workbook took 2.4 s instead of 0.09 s beside another busy process),
+    # and at these sizes the second thread gains nothing. Read when numpy loads, so it is set before any kernel starts.
+    os.environ.setdefault('OPENBLAS_NUM_THREADS', '1')
 
 # %% ../nbs/52_main_pipeline.ipynb #fb58948c
 def use_backend(backend:str|None=None, scheduler:str|None=None)->dict:

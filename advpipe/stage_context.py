@@ -92,8 +92,9 @@ def fit_configs(ctx:StageContext, sales, version:str, task_def, configs:dict, fo
     from advpipe.evaluation_engine import cross_validate_models
     from advpipe.executor import resolve_backend
     if resolve_backend() == 'dask': return cross_validate_on_cluster(ctx, task_def, version, configs, folds, random_state)
+    # the train stage runs alone: its folds take both cores (the numbers do not depend on it)
     return cross_validate_models(task_def, sales.frame, configs, folds=folds, random_state=random_state,
-                                 cache=ctx.store, data_version=version, advpipe_version=__version__)
+                                 cache=ctx.store, data_version=version, advpipe_version=__version__, n_jobs=2)
 
 def load_training(ctx:StageContext, data='', twin_rows=5000, twin_seed=0, task='profit', models='linear',
                   model_params='{}', folds=5, random_state=0):
