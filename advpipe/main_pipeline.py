@@ -228,6 +228,7 @@ class KernelPrestarts:
     def __init__(self, notebooks:Path, cwd:Path,
                  workers:bool=True):  # also start the `WORKER_STAGES` kernels' worker processes ahead (not for large data: they hold memory)
         self.notebooks, self.cwd, self.workers, self._started, self._lock = notebooks, cwd, workers, {}, threading.Lock()
+        self._retiring = []  # threads shutting down kernels whose stage is done
         self.errors = {}  # stage -> why its kernel could not be started ahead (papermill then started one as before)
 
     def start(self, stage:str):
@@ -250,12 +251,19 @@ class KernelPrestarts:
             self.errors[stage] = f'{type(error).__name__}: {error}'
             return None
 
+    def retire(self, km):
+        "Shut down the kernel of a finished stage in the background: the next stage need not wait (2.6 s measured with live workers to end)."
+        thread = threading.Thread(target=shutdown_kernel, args=(km,), name='advpipe-retire-kernel', daemon=True)
+        with self._lock: self._retiring.append(thread)
+        thread.start()
+
     def close(self):
-        "Shut down every kernel started and not taken."
-        with self._lock: left, self._started = list(self._started.values()), {}
+        "Shut down every kernel started and not taken, and wait for those retiring."
+        with self._lock: left, self._started, retiring = list(self._started.values()), {}, list(self._retiring)
         for future in left:
             try: shutdown_kernel(future.result(), now=True)
             except Exception: pass
+        for thread in retiring: thread.join()
 
 # %% ../nbs/52_main_pipeline.ipynb #2d93b631
 def small_data(params:dict, # the run's stage parameters (`data`, `twin_rows`)
@@ -297,7 +305,7 @@ def _run_one_stage(store, stage:str, number:int, key:str, notebook:Path, out_dir
                 return {'failure': failed, 'entry': {'name': stage, 'status': 'failed', 'seconds': round(seconds, 2), 'cached': False,
                                                      'report': f'{stage}.html', 'notebook': f'{stage}.ipynb', 'error': failed.error}}
             finally:
-                if km is not None: shutdown_kernel(km)
+                if km is not None: prestarts.retire(km)  # km only comes from `prestarts`
             outputs = store.get(run_record_key(run_id, stage))
             if outputs is None: raise RuntimeError(f'stage {stage} finished without recording its outputs')
             store.put(f'stage:{key}', {'outputs': outputs, 'notebook': (out_dir/f'{stage}.ipynb').read_bytes(),
@@ -439,8 +447,12 @@ def interrupted(signum=None, frame=None):
     "SIGINT/SIGTERM: end what the run started and leave with one line, exit code 128 + signal (130 for Ctrl-C), no kernel tracebacks."
     import signal
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C while cleaning up changes nothing
+    # while the kernels and their workers are ended, the stage threads (and papermill's logger) see a kernel die and would
+    # say so as a failure: stderr goes nowhere until this process has said its one line
+    with contextlib.suppress(OSError): sys.stderr.flush()
+    said = os.dup(2); os.dup2(os.open(os.devnull, os.O_WRONLY), 2)
     end_own_processes()
-    print('advpipe: interrupted', file=sys.stderr, flush=True)
+    os.write(said, b'advpipe: interrupted\n')
     os._exit(128 + (signum or signal.SIGINT))
 
 # %% ../nbs/52_main_pipeline.ipynb #eaa634d9
