@@ -18,7 +18,7 @@ their predictions for the held-out tasks, and scores every way of picking the fi
   shipped learner's order without it.
 
 The tasks' sources are split in two seeded halves (`tune`, `confirm`) so that a setting chosen on one half can be
-checked on the other. Command (about 15 CPU-minutes; `--groups 6` for a quick check):
+checked on the other. Command (1,214 s at nice 19 on two busy cores; `--groups 2` for a 30 s check):
 
     nice -n 19 .venv/bin/python benchmarks/meta_learner_variants.py --json > /tmp/variants.json
 """
