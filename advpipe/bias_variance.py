@@ -282,15 +282,25 @@ def _parallel_rounds(n_jobs, jobs):
         return Parallel(n_jobs=n_jobs, return_as='generator')(jobs)
     with joblib_backend('dask'): return Parallel(n_jobs=n_jobs)(jobs)  # a list: the cluster's backend is gone after the block
 
-def _parallel_predictions(estimator, X_train, y_train, X_test, n_rounds, sampling, random_state, n_jobs, train_size, n_splits, reseed, fit_params, progress):
-    "Prediction rows for all rounds, in round order, computed in chunks across `n_jobs` workers."
+def _round_chunks(random_state, n_rounds, n_splits, n_jobs)->list:
+    "The rounds' (round, seed, cv_seed) triples, in chunks for `n_jobs` workers (one round a chunk in sequence)."
     seeds = _round_seeds(random_state, n_rounds)
     cv_seeds = seeds[(np.arange(n_rounds) // n_splits) * n_splits]  # one shuffle per repetition of the k folds
-    plan = list(zip(range(n_rounds), seeds.tolist(), cv_seeds.tolist()))
+    plan = [(r, int(s), int(c)) for r, s, c in zip(range(n_rounds), seeds.tolist(), cv_seeds.tolist())]
     workers = effective_n_jobs(n_jobs)
+    if workers == 1: return [[p] for p in plan]
     # a few chunks per worker: the data is sent once per chunk, and uneven fits still balance out
-    chunks = [plan[i:i + 1] for i in range(n_rounds)] if workers == 1 else [c.tolist() for c in np.array_split(np.array(plan, dtype=np.int64), min(n_rounds, 4 * workers))]
-    chunks = [[tuple(int(v) for v in p) for p in c] for c in chunks]
+    return [[tuple(int(v) for v in p) for p in c.tolist()] for c in np.array_split(np.array(plan, dtype=np.int64), min(n_rounds, 4 * workers))]
+
+def _noise_for(loss, noise, X_train, y_train, X_test, y_test):
+    "The Gamma-test noise of train and test rows together (squared loss, when asked), else None."
+    if loss != 'squared' or not noise: return None
+    return estimate_noise(_concat_rows(X_train, X_test), np.concatenate([y_train, y_test]).astype(np.float64), random_state=0)
+
+def _parallel_predictions(estimator, X_train, y_train, X_test, n_rounds, sampling, random_state, n_jobs, train_size, n_splits, reseed, fit_params, progress):
+    "Prediction rows for all rounds, in round order, computed in chunks across `n_jobs` workers."
+    chunks = _round_chunks(random_state, n_rounds, n_splits, n_jobs)
+    workers = effective_n_jobs(n_jobs)
     bar = None
     if progress:
         from tqdm.auto import tqdm
@@ -341,10 +351,7 @@ def bias_variance_decomp(estimator,                # scikit-learn style estimato
         predictions = np.stack(predictions)
         if compat == 'mlxtend' and np.issubdtype(predictions.dtype, np.number):
             predictions = predictions.astype(np.int64 if loss == '0-1' else np.float64)  # mlxtend stores predictions in these dtypes
-        noise_estimate = None
-        if loss == 'squared' and noise:
-            noise_estimate = estimate_noise(_concat_rows(X_train, X_test), np.concatenate([y_train, y_test]).astype(np.float64), random_state=0)
-        return _result(predictions, y_test, loss, noise_estimate, n_rounds, sampling, compat)
+        return _result(predictions, y_test, loss, _noise_for(loss, noise, X_train, y_train, X_test, y_test), n_rounds, sampling, compat)
     # an unseeded run (or an unseeded estimator refitted by mlxtend's semantics) is not reproducible, so it is not cached
     reproducible = isinstance(random_state, numbers.Integral)
     if cache is None or not reproducible: return compute()
@@ -361,21 +368,20 @@ def _preprocessing_key(estimator):
     return joblib_hash(clone(estimator[:-1]))
 
 def _fit_predict_rounds_many(estimators, groups, rounds, X_train, y_train, X_test, plan, sampling, train_size, n_splits, reseed, fit_params):
-    "Predictions on `X_test` of every estimator still in play at each round of `plan`: name -> one row per round."
+    "Predictions on `X_test` of every estimator still in play at each round of `plan`: name -> one row per round. `groups`: (shares its preprocessing, names)."
     out = {name: [] for name in estimators}
     for round_number, seed, cv_seed in plan:
         rows = _training_rows(len(y_train), sampling, round_number, seed, cv_seed, train_size, n_splits)
         X_round, y_round = _take(X_train, rows), y_train[rows]
-        for names in groups:
+        for shared, names in groups:
             names = [n for n in names if round_number < rounds[n]]
             if not names: continue
-            first = estimators[names[0]]
-            if _preprocessing_key(first) is None:  # nothing shared: the estimator fits as in `bias_variance_decomp`
+            if not shared:  # nothing to share: the estimator fits as in `bias_variance_decomp`
                 for name in names:
                     model = _reseeded(estimators[name], seed, reseed).fit(X_round, y_round, **fit_params)
                     out[name].append(np.asarray(model.predict(X_test)).reshape(len(X_test), -1)[:, 0])
                 continue
-            prep = _reseeded(first[:-1], seed, reseed)
+            prep = _reseeded(estimators[names[0]][:-1], seed, reseed)
             Z, Z_test = prep.fit_transform(X_round, y_round), prep.transform(X_test)
             for name in names:
                 model = _reseeded(estimators[name][-1], seed, reseed).fit(Z, y_round, **fit_params)
@@ -412,27 +418,19 @@ def bias_variance_many(estimators:dict,          # name -> scikit-learn style es
     stored = (lambda name: cache.exists(f'{_NAMESPACE}:{keys[name]}')) if hasattr(cache, 'exists') else (lambda name: False)
     todo = [name for name in estimators if not stored(name)]
     computed = {}
-    def compute_all():
+    def compute(names):
         by_prep = {}
-        for name in todo: by_prep.setdefault(_preprocessing_key(estimators[name]) or f'own:{name}', []).append(name)
-        groups, most = list(by_prep.values()), max(rounds[n] for n in todo)
-        seeds = _round_seeds(random_state, most)
-        cv_seeds = seeds[(np.arange(most) // n_splits) * n_splits]
-        plan = [(r, int(s), int(c)) for r, s, c in zip(range(most), seeds.tolist(), cv_seeds.tolist())]
-        workers = effective_n_jobs(n_jobs)
-        chunks = [plan[i:i + 1] for i in range(most)] if workers == 1 else [[tuple(int(v) for v in p) for p in c.tolist()]
-                  for c in np.array_split(np.array(plan, dtype=np.int64), min(most, 4 * workers))]
-        jobs = [delayed(_fit_predict_rounds_many)({n: estimators[n] for n in todo}, groups, rounds, X_train, y_train, X_test, c,
+        for name in names: by_prep.setdefault(_preprocessing_key(estimators[name]) or f'own:{name}', []).append(name)
+        groups = [(not key.startswith('own:'), group) for key, group in by_prep.items()]
+        chunks = _round_chunks(random_state, max(rounds[n] for n in names), n_splits, n_jobs)
+        jobs = [delayed(_fit_predict_rounds_many)({n: estimators[n] for n in names}, groups, rounds, X_train, y_train, X_test, c,
                                                   sampling, train_size, n_splits, reseed_estimator, fit_params) for c in chunks]
-        parts = [job[0](*job[1], **job[2]) for job in jobs] if workers == 1 else list(_parallel_rounds(n_jobs, jobs))
-        noise_estimate = None
-        if loss == 'squared' and noise:
-            noise_estimate = estimate_noise(_concat_rows(X_train, X_test), np.concatenate([y_train, y_test]).astype(np.float64), random_state=0)
-        for name in todo:
-            predictions = np.stack([row for part in parts for row in part[name]])
-            computed[name] = _result(predictions, y_test, loss, noise_estimate, rounds[name], sampling, None)
-    def result(name):
-        if name not in computed and name in todo: compute_all()
+        parts = [job[0](*job[1], **job[2]) for job in jobs] if effective_n_jobs(n_jobs) == 1 else list(_parallel_rounds(n_jobs, jobs))
+        noise_estimate = _noise_for(loss, noise, X_train, y_train, X_test, y_test)
+        for name in names:
+            computed[name] = _result(np.stack([row for part in parts for row in part[name]]), y_test, loss, noise_estimate, rounds[name], sampling, None)
+    def result(name):  # the first miss computes every estimator not stored (a stored entry that fails to read is computed alone)
+        if name not in computed: compute([name] + [n for n in todo if n != name and n not in computed])
         return computed[name]
     if cache is None: return {name: result(name) for name in estimators}
     return {name: cache.get_or_compute(_NAMESPACE, keys[name], lambda name=name: result(name)) for name in estimators}
