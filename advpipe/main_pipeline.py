@@ -15,12 +15,13 @@ from .redis_cache import open_store
 from .stage_context import STAGES, run_record_key
 
 # %% auto #0
-__all__ = ['KERNEL_FOLDER_PREFIX', 'WORKER_STAGES', 'STAGE_UPSTREAM', 'PARALLEL_STAGES', 'BASIC_STAGES', 'RUN_OWNER',
-           'stage_notebook_dir', 'notebook_code', 'stage_key', 'sweep_kernel_folders', 'StageFailed', 'render_html',
-           'import_execution_libraries', 'prewarm_rendering', 'execute_stage', 'stage_imports', 'start_warm_kernel',
-           'shutdown_kernel', 'KernelPrestarts', 'small_data', 'run_stages', 'check_run_options', 'use_passive_threads',
-           'use_backend', 'check_before_kernels', 'check_against_data', 'reap_orphans', 'end_own_processes',
-           'prepare_run_processes', 'interrupted', 'run_chain', 'build_summary', 'write_run']
+__all__ = ['KERNEL_FOLDER_PREFIX', 'WORKER_STAGES', 'KERNEL_DONORS', 'RESET_KERNEL', 'STAGE_UPSTREAM', 'PARALLEL_STAGES',
+           'BASIC_STAGES', 'RUN_OWNER', 'stage_notebook_dir', 'notebook_code', 'stage_key', 'sweep_kernel_folders',
+           'StageFailed', 'render_html', 'import_execution_libraries', 'prewarm_rendering', 'execute_stage',
+           'stage_imports', 'start_warm_kernel', 'shutdown_kernel', 'prepare_kernel', 'KernelPrestarts', 'small_data',
+           'run_stages', 'check_run_options', 'use_passive_threads', 'use_backend', 'check_before_kernels',
+           'check_against_data', 'reap_orphans', 'end_own_processes', 'prepare_run_processes', 'interrupted',
+           'run_chain', 'build_summary', 'write_run']
 
 # %% ../nbs/52_main_pipeline.ipynb #13815d92
 def stage_notebook_dir()->Path:
@@ -228,28 +229,82 @@ def shutdown_kernel(km, now:bool=False):
 
 # %% ../nbs/52_main_pipeline.ipynb #59757488
 WORKER_STAGES = ('02_train', '03_evaluate')  # stages whose work runs on local worker processes (CV folds, bias-variance rounds)
+# stage -> the stage whose kernel it runs in, once that one is done: evaluate keeps train's worker processes; explain takes
+# load's kernel, idle since load ended; meta-learn takes explain's. Five kernel starts (3-5 s of imports each, plus two
+# pools of workers) become two, and the starts no longer compete with train's cross-validation for the two cores.
+KERNEL_DONORS = {'03_evaluate': '02_train', '04_explain': '01_load', '05_meta_learn': '04_explain'}
+
+# run in a finished stage's kernel before the next stage gets it: nothing of the stage before is left to read (its
+# variables, figures, cell counts, peak memory); the imported modules, and joblib's worker processes, stay
+RESET_KERNEL = """import matplotlib.pyplot as _plt
+_plt.close('all')
+get_ipython().run_line_magic('reset', '-f')
+import gc as _gc
+_gc.collect()
+try:  # glibc keeps freed memory for reuse; hand it back, so that this stage's peak is not the last stage's heap
+    import ctypes as _ctypes
+    _ctypes.CDLL('libc.so.6').malloc_trim(0)
+    del _ctypes
+except (OSError, AttributeError): pass
+try:
+    with open('/proc/self/clear_refs', 'w') as _refs: _refs.write('5')  # Linux: the peak-memory mark starts again from here
+except OSError: pass
+del _gc
+get_ipython().execution_count = 1"""
+
+def prepare_kernel(km,                 # the kernel manager of a finished stage's kernel
+                   notebook:Path,      # the stage notebook that runs in it next
+                   timeout:float=120,
+                  ):
+    "Make a finished stage's kernel ready for `notebook`: `RESET_KERNEL`, then the notebook's imports (`stage_imports`); returns `km`."
+    client = km.blocking_client()
+    client.start_channels()
+    try:
+        for code in (RESET_KERNEL, stage_imports(notebook)):
+            reply = client.execute_interactive(code, silent=True, store_history=False, timeout=timeout, output_hook=lambda msg: None)
+            if reply['content']['status'] != 'ok': raise RuntimeError(f"preparing the kernel failed: {reply['content'].get('ename')}: {reply['content'].get('evalue')}")
+    finally: client.stop_channels()
+    return km
 
 class KernelPrestarts:
-    "Stage kernels started in background threads ahead of their stage's turn (see above); thread-safe."
+    "Stage kernels made ready in background threads ahead of their stage's turn, new or handed down from a finished stage (see above); thread-safe."
     def __init__(self, notebooks:Path, cwd:Path,
-                 workers:bool=True):  # also start the `WORKER_STAGES` kernels' worker processes ahead (not for large data: they hold memory)
-        self.notebooks, self.cwd, self.workers, self._started, self._lock = notebooks, cwd, workers, {}, threading.Lock()
+                 workers:bool=True,  # also start the `WORKER_STAGES` kernels' worker processes ahead (not for large data: they hold memory)
+                 donors:dict=KERNEL_DONORS): # stage -> the stage whose kernel it reuses
+        self.notebooks, self.cwd, self.workers, self.donors = notebooks, cwd, workers, donors
+        self._started, self._lock = {}, threading.Lock()  # stage -> Future of its ready kernel manager
+        self._running, self._waiting, self._idle = set(), set(), {}  # donors at work; stages waiting for one; done donors' kernels
         self._retiring = []  # threads shutting down kernels whose stage is done
-        self.errors = {}  # stage -> why its kernel could not be started ahead (papermill then started one as before)
+        self.errors = {}  # stage -> why its kernel could not be made ready ahead (papermill then started one as before)
+
+    def _launch(self, stage:str, future, km=None):
+        notebook = self.notebooks/f'{stage}.ipynb'
+        def ready():
+            try: future.set_result(prepare_kernel(km, notebook) if km is not None else
+                                   start_warm_kernel(notebook, self.cwd, workers=self.workers and stage in WORKER_STAGES))
+            except BaseException as error:
+                if km is not None: shutdown_kernel(km, now=True)
+                future.set_exception(error)
+        threading.Thread(target=ready, name=f'advpipe-prestart-{stage}', daemon=True).start()
 
     def start(self, stage:str):
-        "Start `stage`'s kernel in the background, once."
+        "Get `stage`'s kernel ready in the background, once: its donor's kernel when the donor runs (or ran) here, else a new one."
         from concurrent.futures import Future
+        donor = self.donors.get(stage)
         with self._lock:
-            if stage in self._started: return
+            if stage in self._started or stage in self._waiting: return
+            km = self._idle.pop(donor, None)
+            if km is None and donor in self._running:
+                self._waiting.add(stage); return  # `release` prepares the donor's kernel when its stage is done
             self._started[stage] = future = Future()
-        def start():
-            try: future.set_result(start_warm_kernel(self.notebooks/f'{stage}.ipynb', self.cwd, workers=self.workers and stage in WORKER_STAGES))
-            except BaseException as error: future.set_exception(error)
-        threading.Thread(target=start, name=f'advpipe-prestart-{stage}', daemon=True).start()
+        self._launch(stage, future, km)
+
+    def running(self, stage:str):
+        "`stage` runs now in a kernel from here, and hands it on with `release`: stages it donates to wait for it instead of starting one."
+        with self._lock: self._running.add(stage)
 
     def take(self, stage:str):
-        "The kernel manager started for `stage` (waits for its imports), or None when none was started or it failed: papermill then starts one."
+        "The kernel manager made ready for `stage` (waits for it), or None when none was or it failed: papermill then starts one."
         with self._lock: future = self._started.pop(stage, None)
         if future is None: return None
         try: return future.result()
@@ -257,15 +312,34 @@ class KernelPrestarts:
             self.errors[stage] = f'{type(error).__name__}: {error}'
             return None
 
+    def release(self, stage:str, km, # None when papermill ran `stage` in a kernel of its own
+                reusable:bool=True):     # False after a failure: the chain stops there
+        "`stage` is done with `km`: prepare it for the stage that reuses it (now, or when that one asks), else shut it down in the background."
+        from concurrent.futures import Future
+        recipient = next((r for r, d in self.donors.items() if d == stage), None)
+        reusable = reusable and km is not None
+        with self._lock:
+            self._running.discard(stage)
+            future = None
+            if recipient in self._waiting:  # it waits for this kernel; without one to hand on, it gets a new kernel
+                self._waiting.discard(recipient); self._started[recipient] = future = Future()
+            elif reusable and recipient is not None and recipient not in self._started:
+                self._idle[stage] = km; return
+        if future is not None: self._launch(recipient, future, km if reusable else None)
+        if km is not None and not (future is not None and reusable): self.retire(km)
+
     def retire(self, km):
-        "Shut down the kernel of a finished stage in the background: the next stage need not wait (2.6 s measured with live workers to end)."
+        "Shut down the kernel of a finished stage in the background: the next stage need not wait."
         thread = threading.Thread(target=shutdown_kernel, args=(km,), name='advpipe-retire-kernel', daemon=True)
         with self._lock: self._retiring.append(thread)
         thread.start()
 
     def close(self):
-        "Shut down every kernel started and not taken, and wait for those retiring."
-        with self._lock: left, self._started, retiring = list(self._started.values()), {}, list(self._retiring)
+        "Shut down every kernel made ready and not taken, or left idle, and wait for those retiring."
+        with self._lock:
+            left, idle, retiring = list(self._started.values()), list(self._idle.values()), list(self._retiring)
+            self._started, self._idle, self._waiting = {}, {}, set()
+        for km in idle: shutdown_kernel(km, now=True)
         for future in left:
             try: shutdown_kernel(future.result(), now=True)
             except Exception: pass
@@ -302,16 +376,21 @@ def _run_one_stage(store, stage:str, number:int, key:str, notebook:Path, out_dir
         else:
             cached = False
             prewarm_rendering()
+            if prestarts: prestarts.running(stage)  # before its downstream stages ask: one of them may reuse its kernel
             for later in downstream if prestarts else (): prestarts.start(later)
             km = prestarts.take(stage) if prestarts else None
+            if km is None and prestarts:  # none made ready ahead (the first stage, or after a cached one): start ours, to hand on
+                try: km = start_warm_kernel(notebook, Path.cwd(), workers=prestarts.workers and stage in WORKER_STAGES)
+                except Exception as error: prestarts.errors[stage] = f'{type(error).__name__}: {error}'  # papermill starts one
+            failed = None
             try: execute_stage(stage, notebook, out_dir, params, Path.cwd(), km=km)
-            except StageFailed as failed:
-                seconds = time.perf_counter() - start
+            except StageFailed as error:
+                failed, seconds = error, time.perf_counter() - start
                 progress(f'[{number}/{total}] {stage} FAILED after {seconds:.1f}s: {failed.error}')
                 return {'failure': failed, 'entry': {'name': stage, 'status': 'failed', 'seconds': round(seconds, 2), 'cached': False,
                                                      'report': f'{stage}.html', 'notebook': f'{stage}.ipynb', 'error': failed.error}}
             finally:
-                if km is not None: prestarts.retire(km)  # km only comes from `prestarts`
+                if prestarts: prestarts.release(stage, km, reusable=failed is None)
             outputs = store.get(run_record_key(run_id, stage))
             if outputs is None: raise RuntimeError(f'stage {stage} finished without recording its outputs')
             store.put(f'stage:{key}', {'outputs': outputs, 'notebook': (out_dir/f'{stage}.ipynb').read_bytes(),

@@ -4,13 +4,14 @@
 
 # %% ../nbs/50_stage_context.ipynb #eced2207
 from __future__ import annotations
-import json, time
-from .config import stable_hash
+import json, threading, time
+from .config import sample_limits, stable_hash
 from .redis_cache import open_store
 
 # %% auto #0
 __all__ = ['STAGES', 'run_record_key', 'StageContext', 'dataset_key', 'load_sales_cached', 'load_dataset', 'train_models',
-           'fit_configs', 'load_training', 'cross_validate_on_cluster']
+           'fit_configs', 'load_training', 'describe_and_search', 'start_describe_and_search',
+           'cross_validate_on_cluster']
 
 # %% ../nbs/50_stage_context.ipynb #173b14c6
 STAGES = ('01_load', '02_train', '03_evaluate', '04_explain', '05_meta_learn')
@@ -18,8 +19,12 @@ STAGES = ('01_load', '02_train', '03_evaluate', '04_explain', '05_meta_learn')
 def run_record_key(run_id:str, stage:str)->str: return f'run:{run_id}:{stage}'
 
 def _peak_rss_mib()->float:
-    "This process's peak resident memory so far (the stage kernel's, when called in a stage), MiB."
+    "This process's peak resident memory so far (the stage kernel's, when called in a stage; since the kernel was handed on, when it was), MiB."
     import resource, sys
+    try:  # Linux: the high-water mark a kernel handed on from an earlier stage resets (`RESET_KERNEL`); getrusage's never does
+        with open('/proc/self/status') as status:
+            return round(next(int(line.split()[1]) for line in status if line.startswith('VmHWM:')) / 2**10, 1)
+    except (OSError, StopIteration, ValueError): pass
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     return round(peak / (2**20 if sys.platform == 'darwin' else 2**10), 1)  # bytes on macOS, KiB on Linux
 
@@ -107,6 +112,36 @@ def load_training(ctx:StageContext, data='', twin_rows=5000, twin_seed=0, task='
         if all(r is not None for r in results.values()): return sales, version, get_task(record['task']['name']), results
     task_def, _, results = train_models(ctx, sales, version, task, models, model_params, folds, random_state)
     return sales, version, task_def, results
+
+# %% ../nbs/50_stage_context.ipynb #c66fd78a
+def describe_and_search(home:str,        # advpipe home ('' = the default), for a store handle of its own
+                        sales, version:str, task_def,
+                        search:int,      # configurations to search (0: only the meta-features)
+                        folds:int, random_state:int)->dict:
+    "This task's meta-features and, with `search > 0`, the search (`search.run_search`): {'meta_features', 'search', 'hits', 'misses', 'refused'}."
+    from advpipe.meta_features import meta_features
+    store = open_store(home or None, quiet=True)  # its own handle (and counts): it runs in a thread beside the stage's
+    try:
+        described, searched = meta_features(sales.frame, task_def, random_state=random_state), None
+        if search > 0:
+            from advpipe.search import run_search
+            searched = run_search(store, sales.frame, task_def, search, version, described, folds, random_state)
+        return {'meta_features': described, 'search': searched, 'hits': store.hits, 'misses': store.misses, 'refused': store.refused}
+    finally: store.close()
+
+def start_describe_and_search(home:str, sales, version:str, task_def, search:int, folds:int, random_state:int):
+    """`describe_and_search` started in a background thread; returns its `Future`. They need the data, not the fixed models'
+    scores, so the train stage runs them beside its folds: a third job on two cores, it fills the time the folds leave a core
+    idle (their last fits). Above the declared `parallel_folds` size it runs here and now, before the folds (memory: beside
+    them it would hold a second working copy of the data)."""
+    from concurrent.futures import Future
+    future, job = Future(), lambda: describe_and_search(home, sales, version, task_def, search, folds, random_state)
+    def run():
+        try: future.set_result(job())
+        except BaseException as error: future.set_exception(error)
+    if len(sales.frame) <= sample_limits()['parallel_folds']: threading.Thread(target=run, name='advpipe-search', daemon=True).start()
+    else: run()
+    return future
 
 # %% ../nbs/50_stage_context.ipynb #27d89c8d
 def _cross_validate_job(job:dict):
