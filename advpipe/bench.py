@@ -122,6 +122,7 @@ def _baseline_cold_seconds(revision:str, data, options, tmp:Path)->float|None:
     root = project_root(Path(__file__).parent) if '__file__' in globals() else project_root(Path.cwd())
     if root is None: return None
     tree = tmp/'baseline'; tree.mkdir()
+    data = str(Path(data).resolve()) if data else data  # the run below starts in the baseline's folder: a relative path would miss
     archive = subprocess.run(['git', '-C', str(root), 'archive', revision], check=True, capture_output=True).stdout
     subprocess.run(['tar', '-x', '-C', str(tree)], input=archive, check=True)
     code = (f"from advpipe.main_pipeline import run_chain; run_chain(data={data!r}, out={str(tmp/'base_reports')!r}, run_id='baseline', "
@@ -131,7 +132,9 @@ def _baseline_cold_seconds(revision:str, data, options, tmp:Path)->float|None:
     imported = subprocess.run([sys.executable, '-c', 'import advpipe; print(advpipe.__file__)'], **run).stdout.strip()
     if not imported.startswith(str(tree)): raise RuntimeError(f'the baseline run would import {imported}, not {revision}')
     start = time.perf_counter()
-    subprocess.run([sys.executable, '-c', code], **run)
+    try: subprocess.run([sys.executable, '-c', code], **run)
+    except subprocess.CalledProcessError as failed:  # say why, not only that it failed
+        raise RuntimeError(f"the baseline {revision}'s run failed: {' | '.join(failed.stderr.strip().splitlines()[-3:])}") from None
     return time.perf_counter() - start
 
 def bench_chain(data:str|None=None, # data file (default: the synthetic twin)

@@ -243,7 +243,7 @@ def check_task_data(frame, # the loaded, validated orders (`SalesData.frame`)
                     min_share:float=0.01, # a target whose rarer side holds less than this share of rows is nearly degenerate
                    ):
     "Refuse, before any model is trained, a task whose target is constant, single-class or nearly so, and more folds than the data holds."
-    from advpipe.model_pipeline import get_task
+    from advpipe.tasks import get_task  # no scikit-learn: this runs before any kernel
     definition = get_task(task)
     target = definition.target(frame).dropna()
     rows = len(target)

@@ -474,8 +474,11 @@ def check_before_kernels(task:str, models:str, model_params:str, random_state:in
     from advpipe.config import check_model_params, check_out_dir, check_seed
     check_seed(random_state); check_seed(twin_seed)
     check_out_dir(out)
-    from advpipe.model_pipeline import get_task  # scikit-learn: only now that the cheap checks passed
-    check_model_params(parse_model_params(model_params, parse_models(models)), get_task(task).type)
+    overrides = parse_model_params(model_params, parse_models(models))
+    if overrides:  # scikit-learn (1.2 s to import) only when there is something to check: a run without overrides does
+        # not need it in this process, and it would delay the first kernel
+        from advpipe.model_pipeline import get_task
+        check_model_params(overrides, get_task(task).type)
 
 def check_against_data(store, data:str, twin_rows:int, twin_seed:int, task:str, folds:int):
     "Options that depend on the data (folds, a constant or single-class target), from the loaded frame: still before any kernel."

@@ -17,44 +17,12 @@ from .config import BadInput, forest_max_samples
 from .data_loader import IDENTIFIER_COLUMNS
 
 # %% auto #0
-__all__ = ['TARGETS', 'TASKS', 'MODELS', 'FAMILIES', 'CONFIG_GRID', 'CONFIG_SPACE', 'PARAM_NAMES', 'Task', 'get_task',
-           'tabular_task', 'SalesFeatures', 'GenericFeatures', 'large_data_params', 'model_config', 'make_pipeline_for',
-           'config_id', 'grid_configs', 'estimator_params', 'family_config']
+__all__ = ['MODELS', 'FAMILIES', 'CONFIG_GRID', 'CONFIG_SPACE', 'PARAM_NAMES', 'tabular_task', 'SalesFeatures', 'GenericFeatures',
+           'large_data_params', 'model_config', 'make_pipeline_for', 'config_id', 'grid_configs', 'estimator_params',
+           'family_config']
 
 # %% ../nbs/20_model_pipeline.ipynb #f73fa3a7
-@dataclass(frozen=True)
-class Task:
-    "A modelling task: what to predict, how to score it, and which columns would leak the answer."
-    name: str
-    type: str                 # 'regression' or 'classification'
-    metric: str               # primary metric: 'r2' or 'roc_auc'
-    description: str
-    exclude: tuple = ()       # raw columns withheld from the features (leakage)
-    target_column: str|None = None  # generic tasks: the column to predict (sales presets compute theirs)
-    def target(self, frame:pd.DataFrame)->pd.Series:
-        "The target for every row of a canonical frame."
-        return frame[self.target_column] if self.target_column else TARGETS[self.name](frame)
-
-def _profit(f): return f['Order Quantity']*(f['Unit Price']*(1 - f['Discount Applied']) - f['Unit Cost'])
-def _net_margin(f):
-    net = f['Unit Price']*(1 - f['Discount Applied'])
-    return (net - f['Unit Cost'])/net
-def _high_margin(f): 
-    margin = _net_margin(f)
-    return (margin > margin.median()).astype(int)
-def _delivery_days(f): return (f['DeliveryDate'] - f['ShipDate']).dt.days.astype(float)
-
-TARGETS = {'profit': _profit, 'high_margin': _high_margin, 'delivery_days': _delivery_days}
-TASKS = {
-    'profit': Task('profit', 'regression', 'r2', 'order profit: quantity x (net unit price - unit cost)', ('Unit Cost',)),
-    'high_margin': Task('high_margin', 'classification', 'roc_auc', 'net margin above its median (balanced classes)', ('Unit Cost',)),
-    'delivery_days': Task('delivery_days', 'regression', 'r2', 'days from shipping to delivery', ('DeliveryDate',)),
-}
-
-def get_task(name:str)->Task:
-    "The built-in task called `name`; an unknown name is bad input."
-    if name not in TASKS: raise BadInput(f"--task {name!r}: unknown task; choose one of {', '.join(TASKS)}")
-    return TASKS[name]
+from .tasks import Task, TARGETS, TASKS, get_task  # noqa: F401 (part of this module's interface)
 
 # %% ../nbs/20_model_pipeline.ipynb #95569f65
 def tabular_task(frame:pd.DataFrame,   # the data, one row per example
