@@ -321,7 +321,7 @@ def _add_meta_commands(meta):
     evaluate.add_argument('--tasks', help='folder of new tasks: NAME.csv or NAME.parquet with NAME.json = {"target": COL, "type": ...}')
     evaluate.add_argument('--metabase', help='metabase file (default: the built or shipped one)')
     evaluate.add_argument('--seed', type=int, default=0, help='seed of the random orders and the surrogate (default: 0)')
-    evaluate.add_argument('--max-rows', type=int, default=400, help='rows kept per new task (default: 400)')
+    evaluate.add_argument('--max-rows', type=int, default=None, help="rows kept per new task (default: the metabase's own cap, 2,000 for the shipped one)")
     evaluate.add_argument('--no-curve', action='store_true', help='skip the quality-vs-history curve')
     evaluate.add_argument('--json', action='store_true', help='print JSON')
     suggest = meta.add_parser('suggest', help='the configurations to try first on a data file')
@@ -369,14 +369,17 @@ def _meta_evaluate(args)->int:
     metabase = Metabase.load(args.metabase or default_metabase_path())
     new = None
     if args.tasks:
+        max_rows = int(metabase.info.get('max_rows', 2000)) if args.max_rows is None else args.max_rows  # new tasks sampled like the metabase's: row-dependent meta-features stay comparable
+        if max_rows < 1: raise BadInput(f'--max-rows: must be at least 1 (got {max_rows})')
         refs = folder_tasks(args.tasks)
         for ref in refs:  # check each target before any work: bad input names the file
             try: tabular_task(_read_table(ref['path']).head(1000), ref['target'], ref['type'])
             except BadInput as error: raise BadInput(f"{ref['path']}: {error}")
-        new = Metabase.from_build(build_metabase(refs, metabase.grid, max_rows=args.max_rows, folds=metabase.info.get('folds', 3), random_state=args.seed))
+        new = Metabase.from_build(build_metabase(refs, metabase.grid, max_rows=max_rows, folds=metabase.info.get('folds', 3), random_state=args.seed))
     per_task = evaluate_methods(metabase, new, seed=args.seed)
     result = {'tasks': int(per_task['task_id'].nunique()), 'protocol': 'new tasks' if args.tasks else 'leave-one-source-out',
               'groups': int(per_task['group'].nunique()), 'methods': summarize(per_task)}
+    if args.tasks: result['max_rows'] = max_rows  # the rows each new task was sampled to
     if not args.no_curve and not args.tasks:
         result['history_curve'] = history_curve(metabase, seed=args.seed)  # the sales tasks (one dataset's), each held out, 3 orders of history
         # the control: R-package sources, whose tasks are unrelated datasets (a sibling's history should say little)

@@ -18,7 +18,8 @@ their predictions for the held-out tasks, and scores every way of picking the fi
   shipped learner's order without it.
 
 The tasks' sources are split in two seeded halves (`tune`, `confirm`) so that a setting chosen on one half can be
-checked on the other. Command (1,214 s at nice 19 on two busy cores; `--groups 2` for a 30 s check):
+checked on the other. Command (1,214 s at nice 19 on two busy cores on the 400-row metabase, 2,942 s on the 2,000-row
+one beside two full-CPU jobs; `--groups 2` for a 30 s check):
 
     nice -n 19 .venv/bin/python benchmarks/meta_learner_variants.py --json > /tmp/variants.json
 """

@@ -1,7 +1,9 @@
 """Noise floor of regret@1 on the shipped metabase: how far does a task's "best configuration" move when only the
 cross-validation split changes?
 
-The shipped metabase's scores are 3-fold CV means on tasks capped at 400 rows (seed 0: row samples and folds). This
+The shipped metabase's scores are 3-fold CV means on tasks capped at its `info['max_rows']` (seed 0: row samples and
+folds; 400 rows when the README's figures were measured, 2,000 in the metabase shipped since; `--metabase` takes
+another file, e.g. `git show 8afc59e:advpipe/metabase_data/metabase.json.gz` for the 400-row one). This
 script re-evaluates the whole grid on a seeded, source-spread subset of its real tasks with other CV folds
 (`--cv-seed`, the same rows), through the metabase's own build path (`metabase.build_metabase`, i.e.
 `executor.map_evaluations` over `evaluate_task`, each cell cached in the store so a rerun resumes), and reports:

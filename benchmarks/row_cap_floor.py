@@ -1,17 +1,19 @@
 """Does a larger row cap lower the noise floor of regret@1, and the meta-learner's regret? A subset check.
 
-The shipped metabase caps every task at 400 rows. On the seeded, source-spread subset of real tasks that
-`regret_noise_floor.py` uses, this script evaluates the grid (through `metabase.build_metabase`, each cell cached in the
-store) on two row samples (seeds 0 and 1: other rows where a dataset has more than the cap, other folds always) at
-400 rows (seed 0 is the shipped metabase itself) and at `--max-rows`, and reports per cap:
+It was written when the shipped metabase capped every task at 400 rows (the package ships the 2,000-row one since;
+pass the 400-row file with `--metabase`: `git show 8afc59e:advpipe/metabase_data/metabase.json.gz > /tmp/mb400.json.gz`).
+On the seeded, source-spread subset of real tasks that `regret_noise_floor.py` uses, this script evaluates the grid
+(through `metabase.build_metabase`, each cell cached in the store) on two row samples (seeds 0 and 1: other rows where
+a dataset has more than the cap, other folds always) at 400 rows (seed 0 is that metabase itself) and at `--max-rows`,
+and reports per cap:
 
 - `oracle`: regret@1 of the configuration best on sample 0, scored on sample 1 (and the reverse), top-1 agreement;
-- `learner` / `portfolio`: the leave-one-source-out learner (fitted on the shipped 400-row metabase without the task's
+- `learner` / `portfolio`: the leave-one-source-out learner (fitted on the 400-row metabase without the task's
   source, as `advpipe meta evaluate` does) and the greedy portfolio, scored against each sample's truth.
 
 Command (32 tasks at 2,000 rows: about 25 minutes at nice 19 on two busy cores; cached cells are reused on a rerun):
 
-    nice -n 19 .venv/bin/python benchmarks/row_cap_floor.py --tasks 32 --max-rows 2000 \\
+    nice -n 19 .venv/bin/python benchmarks/row_cap_floor.py --tasks 32 --max-rows 2000 --metabase /tmp/mb400.json.gz \\
         --sales-data ../shared/data/US_Regional_Sales_Data.xlsx --home /tmp/capcheck --json
 """
 from __future__ import annotations
@@ -30,13 +32,15 @@ def main(argv=None)->dict:
     parser.add_argument('--jobs', type=int, default=1, help='parallel workers (default: 1)')
     parser.add_argument('--home', default=None, help='advpipe home whose store caches the cells (default: the usual one)')
     parser.add_argument('--sales-data', default='', help='the real sales workbook (without it: no sales task)')
+    parser.add_argument('--metabase', default=None, help='the 400-row, seed-0 metabase (default: the shipped one)')
     parser.add_argument('--json', action='store_true', help='print JSON')
     args = parser.parse_args(argv)
     from advpipe.meta_evaluation import _subset, order_metrics, portfolio_order
     from advpipe.meta_learner import MetaLearner
     from advpipe.metabase import Metabase, build_metabase, candidate_tasks
-    shipped = Metabase.load()
-    if shipped.info.get('max_rows') != 400 or shipped.info.get('random_state') != 0: sys.exit('row_cap_floor: expects the shipped metabase (400 rows, seed 0)')
+    shipped = Metabase.load(args.metabase)
+    if shipped.info.get('max_rows') != 400 or shipped.info.get('random_state') != 0:
+        sys.exit('row_cap_floor: expects a 400-row, seed-0 metabase: pass it with --metabase (the shipped one has 2,000 rows; see the docstring)')
     ids = pick_tasks(shipped, args.tasks, 0, sales=bool(args.sales_data))
     refs = {r['task_id']: r for r in candidate_tasks(args.sales_data, seed=0)}
     missing = [t for t in ids if t not in refs]

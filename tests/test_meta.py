@@ -81,7 +81,7 @@ def test_meta_evaluate_on_new_tasks(tmp_path, tiny_metabase):
     (folder/'sales_profit.json').write_text(json.dumps({'target': 'profit', 'type': 'regression'}))
     result = run_advpipe(['meta', 'evaluate', '--tasks', folder, '--metabase', tiny_metabase, '--json'], cwd=tmp_path, home=tmp_path/'home', check=0)
     out = json.loads(result.stdout)
-    assert out['tasks'] == 3
+    assert out['tasks'] == 3 and out['max_rows'] == 250  # without --max-rows, new tasks are sampled to the metabase's own cap (the fixture's 250)
     for method in ('meta_learner', 'knn', 'portfolio', 'random', 'defaults', 'flaml_zeroshot'):
         metrics = out['methods'][method]
         assert 0 <= metrics['regret_at_1_median'] <= 1 and 0 <= metrics['top1_hit_rate'] <= 1 and metrics['evals_to_1pct_median'] >= 1
