@@ -292,7 +292,8 @@ def read_workbook(path:str|Path, # an .xlsx, .xlsm or .xls file
     engine): the real workbook took 0.14 s against openpyxl's 1.03 s here, with equal frames. A file calamine cannot read
     goes to pandas' default reader, whose error message then says why."""
     try: return pd.read_excel(path, sheet_name=None, engine='calamine')
-    except Exception: return pd.read_excel(path, sheet_name=None)
+    except Exception:  # openpyxl reads .xlsx and .xlsm; for .xls pandas picks its reader (named: pandas warns otherwise)
+        return pd.read_excel(path, sheet_name=None, engine='openpyxl' if Path(path).suffix.lower() in ('.xlsx', '.xlsm') else None)
 
 # %% ../nbs/10_data_loader.ipynb #70caeb55
 # names by meaning, each in the singular with letters and digits only: `Store Locations Sheet.csv`, `storelocation`,

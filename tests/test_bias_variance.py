@@ -295,7 +295,7 @@ def test_sweep_and_plots(regression_split):
 
 @pytest.mark.skipif(not REAL_DATA.exists(), reason=f'real data not found at {REAL_DATA}')
 def test_real_sales_data_unit_price():
-    orders = pd.read_excel(REAL_DATA, sheet_name='Sales Orders Sheet')
+    orders = pd.read_excel(REAL_DATA, sheet_name='Sales Orders Sheet', engine='calamine')
     features = orders[['Unit Cost', 'Order Quantity', 'Discount Applied', '_ProductID', '_StoreID']]
     target = orders['Unit Price']
     train, test = slice(0, 3000), slice(3000, 4000)

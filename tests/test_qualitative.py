@@ -443,7 +443,7 @@ def test_explain_model_returns_everything(toy):
 
 @pytest.mark.skipif(not DATA.exists(), reason=f'real workbook not found at {DATA}')
 def test_real_workbook_lightgbm():
-    book = pd.read_excel(DATA, sheet_name=None)
+    book = pd.read_excel(DATA, sheet_name=None, engine='calamine')
     stores = book['Store Locations Sheet'].rename(columns={'Type': 'Store Type'})
     df = (book['Sales Orders Sheet'].merge(book['Products Sheet'], on='_ProductID')
           .merge(stores[['_StoreID', 'StateCode', 'State', 'Store Type', 'Population']], on='_StoreID')
