@@ -158,7 +158,9 @@ def prewarm_rendering():
         except Exception: pass  # only a head start: the real render reports its own errors
     threading.Thread(target=warm, name='advpipe-prewarm-rendering', daemon=True).start()
 
-def execute_stage(stage:str, notebook:Path, out_dir:Path, params:dict, cwd:Path, km=None)->float:
+def execute_stage(stage:str, notebook:Path, out_dir:Path, params:dict, cwd:Path, km=None,
+                  on_executed=None, # called once the notebook has run, before its page renders (the kernel is free then)
+                 )->float:
     "Run one stage notebook with papermill into `out_dir` (in `km`'s running kernel if given, else a new one), render it to HTML; returns seconds; raises StageFailed."
     import_execution_libraries()
     import papermill as pm
@@ -175,6 +177,7 @@ def execute_stage(stage:str, notebook:Path, out_dir:Path, params:dict, cwd:Path,
     except Exception as error:
         if executed.exists(): render_html(executed, report, show_code=True)
         raise StageFailed(stage, redact(f'{type(error).__name__}: {error}'), report) from None
+    if on_executed is not None: on_executed()
     render_html(executed, report)
     return time.perf_counter() - start
 
@@ -382,15 +385,17 @@ def _run_one_stage(store, stage:str, number:int, key:str, notebook:Path, out_dir
             if km is None and prestarts:  # none made ready ahead (the first stage, or after a cached one): start ours, to hand on
                 try: km = start_warm_kernel(notebook, Path.cwd(), workers=prestarts.workers and stage in WORKER_STAGES)
                 except Exception as error: prestarts.errors[stage] = f'{type(error).__name__}: {error}'  # papermill starts one
-            failed = None
-            try: execute_stage(stage, notebook, out_dir, params, Path.cwd(), km=km)
+            failed, handed = None, []
+            def hand_on():  # the notebook has run: its kernel goes on (or down) while the page renders
+                if prestarts: handed.append(True); prestarts.release(stage, km)
+            try: execute_stage(stage, notebook, out_dir, params, Path.cwd(), km=km, on_executed=hand_on)
             except StageFailed as error:
                 failed, seconds = error, time.perf_counter() - start
                 progress(f'[{number}/{total}] {stage} FAILED after {seconds:.1f}s: {failed.error}')
                 return {'failure': failed, 'entry': {'name': stage, 'status': 'failed', 'seconds': round(seconds, 2), 'cached': False,
                                                      'report': f'{stage}.html', 'notebook': f'{stage}.ipynb', 'error': failed.error}}
             finally:
-                if prestarts: prestarts.release(stage, km, reusable=failed is None)
+                if prestarts and not handed: prestarts.release(stage, km, reusable=failed is None)
             outputs = store.get(run_record_key(run_id, stage))
             if outputs is None: raise RuntimeError(f'stage {stage} finished without recording its outputs')
             store.put(f'stage:{key}', {'outputs': outputs, 'notebook': (out_dir/f'{stage}.ipynb').read_bytes(),
