@@ -193,6 +193,10 @@ def stage_imports(notebook:Path)->str:
         statements += [f'try:\n    {ast.unparse(node)}\nexcept Exception:\n    pass' for node in tree.body if isinstance(node, (ast.Import, ast.ImportFrom))]
     return '\n'.join(statements)
 
+def _execute_quietly(client, code:str, timeout:float)->dict:
+    "Run `code` in the client's kernel without output, history or a cell count (warm-up work papermill's notebook must not see); the reply's content."
+    return client.execute_interactive(code, silent=True, store_history=False, timeout=timeout, output_hook=lambda msg: None)['content']
+
 def start_warm_kernel(notebook:Path,   # the stage notebook whose imports the kernel runs
                       cwd:Path,        # the kernel's working directory (papermill's `cwd`)
                       timeout:float=120,
@@ -210,11 +214,10 @@ def start_warm_kernel(notebook:Path,   # the stage notebook whose imports the ke
         client.start_channels()
         try:
             client.wait_for_ready(timeout=timeout)
-            reply = client.execute_interactive(stage_imports(notebook), silent=True, store_history=False, timeout=timeout, output_hook=lambda msg: None)
-            if reply['content']['status'] != 'ok': raise RuntimeError(f"warm-up imports failed: {reply['content'].get('ename')}")
+            reply = _execute_quietly(client, stage_imports(notebook), timeout)
+            if reply['status'] != 'ok': raise RuntimeError(f"warm-up imports failed: {reply.get('ename')}")
             if workers:  # a failure here costs nothing but the head start: the stage starts its workers itself
-                client.execute_interactive('try:\n    from advpipe.executor import start_local_workers; start_local_workers()\nexcept Exception:\n    pass',
-                                           silent=True, store_history=False, timeout=timeout, output_hook=lambda msg: None)
+                _execute_quietly(client, 'try:\n    from advpipe.executor import start_local_workers; start_local_workers()\nexcept Exception:\n    pass', timeout)
         finally: client.stop_channels()
         return km
     except BaseException:
@@ -264,8 +267,8 @@ def prepare_kernel(km,                 # the kernel manager of a finished stage'
     client.start_channels()
     try:
         for code in (RESET_KERNEL, stage_imports(notebook)):
-            reply = client.execute_interactive(code, silent=True, store_history=False, timeout=timeout, output_hook=lambda msg: None)
-            if reply['content']['status'] != 'ok': raise RuntimeError(f"preparing the kernel failed: {reply['content'].get('ename')}: {reply['content'].get('evalue')}")
+            reply = _execute_quietly(client, code, timeout)
+            if reply['status'] != 'ok': raise RuntimeError(f"preparing the kernel failed: {reply.get('ename')}: {reply.get('evalue')}")
     finally: client.stop_channels()
     return km
 
@@ -381,10 +384,9 @@ def _run_one_stage(store, stage:str, number:int, key:str, notebook:Path, out_dir
             prewarm_rendering()
             if prestarts: prestarts.running(stage)  # before its downstream stages ask: one of them may reuse its kernel
             for later in downstream if prestarts else (): prestarts.start(later)
+            # none made ready ahead (the first stage, or after a cached one): start ours now, to hand on; if that fails papermill starts one
+            if prestarts: prestarts.start(stage)
             km = prestarts.take(stage) if prestarts else None
-            if km is None and prestarts:  # none made ready ahead (the first stage, or after a cached one): start ours, to hand on
-                try: km = start_warm_kernel(notebook, Path.cwd(), workers=prestarts.workers and stage in WORKER_STAGES)
-                except Exception as error: prestarts.errors[stage] = f'{type(error).__name__}: {error}'  # papermill starts one
             failed, handed = None, []
             def hand_on():  # the notebook has run: its kernel goes on (or down) while the page renders
                 if prestarts: handed.append(True); prestarts.release(stage, km)

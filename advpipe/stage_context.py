@@ -4,7 +4,7 @@
 
 # %% ../nbs/50_stage_context.ipynb #eced2207
 from __future__ import annotations
-import json, threading, time
+import json, time
 from .config import sample_limits, stable_hash
 from .redis_cache import open_store
 
@@ -134,13 +134,10 @@ def start_describe_and_search(home:str, sales, version:str, task_def, search:int
     scores, so the train stage runs them beside its folds: a third job on two cores, it fills the time the folds leave a core
     idle (their last fits). Above the declared `parallel_folds` size it runs here and now, before the folds (memory: beside
     them it would hold a second working copy of the data)."""
-    from concurrent.futures import Future
-    future, job = Future(), lambda: describe_and_search(home, sales, version, task_def, search, folds, random_state)
-    def run():
-        try: future.set_result(job())
-        except BaseException as error: future.set_exception(error)
-    if len(sales.frame) <= sample_limits()['parallel_folds']: threading.Thread(target=run, name='advpipe-search', daemon=True).start()
-    else: run()
+    from concurrent.futures import ThreadPoolExecutor
+    pool = ThreadPoolExecutor(1, thread_name_prefix='advpipe-search')
+    future = pool.submit(describe_and_search, home, sales, version, task_def, search, folds, random_state)
+    pool.shutdown(wait=len(sales.frame) > sample_limits()['parallel_folds'])  # above the size: done before the folds start
     return future
 
 # %% ../nbs/50_stage_context.ipynb #27d89c8d
