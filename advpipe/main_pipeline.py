@@ -444,15 +444,13 @@ def _run_one_stage(store, stage:str, number:int, key:str, notebook:Path, out_dir
                                                         'peak_mib': outputs.get('peak_mib')}}  # the kernel's, when it ran
 
 def run_stages(store, notebooks:Path, out_dir:Path, params:dict, data_identity:str, force:bool=False, progress=print,
-               selected=STAGES,
-               prestarts:KernelPrestarts|None=None, # kernels already being made ready (e.g. the first stage's); closed here
-              )->dict:
+               selected=STAGES)->dict:
     """Run the stages as soon as their upstream stage is done (at most `PARALLEL_STAGES` at once); stage -> outcome. A stage that
     runs starts its selected downstream stages' kernels ahead (`KernelPrestarts`); those not used are shut down at the end."""
     from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
     outcomes, running = {}, {}
     skipped = lambda stage: {'entry': {'name': stage, 'status': 'skipped', 'seconds': 0.0, 'cached': False, 'report': None, 'notebook': None}}
-    prestarts = prestarts or KernelPrestarts(notebooks, Path.cwd(), workers=small_data(params))
+    prestarts = KernelPrestarts(notebooks, Path.cwd(), workers=small_data(params))
     downstream = {stage: tuple(s for s in STAGES if STAGE_UPSTREAM[s] == stage and s in selected) for stage in STAGES}
     with contextlib.ExitStack() as cleanup, ThreadPoolExecutor(max_workers=PARALLEL_STAGES, thread_name_prefix='advpipe-stage') as pool:
         cleanup.callback(prestarts.close)  # after the pool: no stage is left to take a kernel
@@ -632,20 +630,14 @@ def run_chain(data:str|None=None,         # data file or folder; None = the synt
     data_identity = file_fingerprint(data) if data else f'twin:{twin_rows}:{twin_seed}'
     notebooks = stage_notebook_dir()
     load_key = stage_key(STAGES[0], notebooks/f'{STAGES[0]}.ipynb', params, '', data_identity)
-    prestarts = KernelPrestarts(notebooks, Path.cwd(), workers=small_data(params))
-    try:
-        if force or store.get(f'stage:{load_key}') is None:
-            # the load stage will run: its kernel boots (1.2 s) while the data is read and checked here (0.6 s on the workbook)
-            prestarts.start(STAGES[0])
-            # read and validate the data here: a bad file is one line and exit 2, and the load stage then takes the
-            # validated frame from the store instead of parsing the file again
-            from advpipe.stage_context import load_sales_cached
-            load_sales_cached(store, data, twin_rows, twin_seed)
-        check_against_data(store, data, twin_rows, twin_seed, task, folds)  # a constant target or too many folds: one line, exit 2
-    except BaseException:
-        prestarts.close(); raise  # bad data: the kernel started for it goes too
+    if force or store.get(f'stage:{load_key}') is None:
+        # read and validate the data here, before any kernel starts: a bad file is one line and exit 2, and the
+        # load stage then takes the validated frame from the store instead of parsing the file again
+        from advpipe.stage_context import load_sales_cached
+        load_sales_cached(store, data, twin_rows, twin_seed)
+    check_against_data(store, data, twin_rows, twin_seed, task, folds)  # a constant target or too many folds: one line, exit 2
     out_dir.mkdir(parents=True, exist_ok=True)  # only now: bad data leaves no empty report folder behind
-    outcomes = run_stages(store, notebooks, out_dir, params, data_identity, force, progress, STAGES if advanced else BASIC_STAGES, prestarts)
+    outcomes = run_stages(store, notebooks, out_dir, params, data_identity, force, progress, STAGES if advanced else BASIC_STAGES)
     stages = [outcomes[stage]['entry'] for stage in STAGES]
     records = {stage: o['outputs'] for stage, o in outcomes.items() if o.get('outputs') is not None}
     stage_hits = sum(1 for s in stages if s['status'] == 'ok' and s['cached'])
