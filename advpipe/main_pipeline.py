@@ -581,6 +581,8 @@ def interrupted(signum=None, frame=None):
     with contextlib.suppress(OSError): sys.stderr.flush()
     said = os.dup(2); os.dup2(os.open(os.devnull, os.O_WRONLY), 2)
     end_own_processes()
+    from advpipe.redis_cache import stop_embedded_left_alone
+    stop_embedded_left_alone()  # the run's store was never closed: its embedded server would outlive it
     os.write(said, b'advpipe: interrupted\n')
     os._exit(128 + (signum or signal.SIGINT))
 
