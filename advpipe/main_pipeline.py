@@ -16,7 +16,7 @@ from .stage_context import STAGES, run_record_key
 
 # %% auto #0
 __all__ = ['KERNEL_FOLDER_PREFIX', 'WORKER_STAGES', 'KERNEL_DONORS', 'RESET_KERNEL', 'FREEZE_HEAP', 'END_CHILDREN',
-           'STAGE_UPSTREAM', 'PARALLEL_STAGES', 'YIELDING_STAGES', 'YIELD_NICENESS', 'BASIC_STAGES', 'RUN_OWNER',
+           'STAGE_UPSTREAM', 'PARALLEL_STAGES', 'BASIC_STAGES', 'YIELDING_STAGES', 'YIELD_NICENESS', 'RUN_OWNER',
            'stage_notebook_dir', 'notebook_code', 'stage_key', 'sweep_kernel_folders', 'StageFailed', 'render_html',
            'import_execution_libraries', 'import_kernel_libraries', 'prewarm_rendering', 'execute_stage',
            'stage_imports', 'start_warm_kernel', 'shutdown_kernel', 'prepare_kernel', 'end_kernel', 'KernelPrestarts',
@@ -398,6 +398,7 @@ def small_data(params:dict, # the run's stage parameters (`data`, `twin_rows`)
 # %% ../nbs/52_main_pipeline.ipynb #879ad281
 STAGE_UPSTREAM = {'01_load': None, '02_train': '01_load', '03_evaluate': '02_train', '04_explain': '02_train', '05_meta_learn': '04_explain'}
 PARALLEL_STAGES = 2  # kernels at once: evaluate and explain are the only pair that may overlap
+BASIC_STAGES = ('01_load', '02_train')  # `advanced=False`: what a hand-written notebook does (read, cross-validate)
 # evaluate and explain run side by side on two cores, and explain (one process) is the longer of the two at every size
 # measured (workbook 29.9 s against 29.2; 100k 135 s against 79; 1M 199 s against 167), then meta-learn runs after it:
 # evaluate's kernel and workers yield to it, so that the two end together instead of explain ending alone on one core
@@ -410,7 +411,6 @@ def lower_priority(pid:int, by:int=YIELD_NICENESS):
         root = psutil.Process(pid)
         for process in [root, *root.children(recursive=True)]:
             with contextlib.suppress(psutil.Error, OSError): process.nice(min(19, process.nice() + by))
-BASIC_STAGES = ('01_load', '02_train')  # `advanced=False`: what a hand-written notebook does (read, cross-validate)
 
 def _run_one_stage(store, stage:str, number:int, key:str, notebook:Path, out_dir:Path, params:dict, force:bool, progress,
                    prestarts:KernelPrestarts|None=None, downstream:tuple=())->dict:
@@ -427,10 +427,11 @@ def _run_one_stage(store, stage:str, number:int, key:str, notebook:Path, out_dir
             if prestarts and (unused := prestarts.take(stage)): shutdown_kernel(unused, now=True)
         else:
             cached = False
-            if prestarts: prestarts.running(stage)  # before its downstream stages ask: one of them may reuse its kernel
-            # none made ready ahead (after a cached stage): start ours now, to hand on; if that fails papermill starts one
-            if prestarts: prestarts.start(stage)
-            for later in downstream if prestarts else (): prestarts.start(later)
+            if prestarts:
+                prestarts.running(stage)  # before its downstream stages ask: one of them may reuse its kernel
+                # none made ready ahead (after a cached stage): start ours now, to hand on; if that fails papermill starts one
+                prestarts.start(stage)
+                for later in downstream: prestarts.start(later)
             prewarm_rendering()  # after the kernel starts: both need jupyter's libraries, and the kernel needs only the small part
             km = prestarts.take(stage) if prestarts else None
             if stage in YIELDING_STAGES and km is not None: lower_priority(km.provisioner.process.pid)
