@@ -10,8 +10,8 @@ from typing import Any, Callable, Iterable
 from .config import BadInput
 
 # %% auto #0
-__all__ = ['BACKENDS', 'SCHEDULER_ENV', 'WORKER_MODULES', 'resolve_backend', 'dask_scheduler', 'dask_client', 'joblib_backend',
-           'end_local_workers_at_exit', 'map_evaluations', 'start_local_workers']
+__all__ = ['BACKENDS', 'SCHEDULER_ENV', 'DASK_ONE_THREAD_WARNING', 'WORKER_MODULES', 'resolve_backend', 'dask_scheduler',
+           'dask_client', 'joblib_backend', 'end_local_workers_at_exit', 'map_evaluations', 'start_local_workers']
 
 # %% ../nbs/06_executor.ipynb #74ca547e
 BACKENDS = ('local', 'dask')
@@ -51,11 +51,23 @@ def dask_client(scheduler:str|None=None, # scheduler address (see `dask_schedule
     return client
 
 # %% ../nbs/06_executor.ipynb #b570c87c
+DASK_ONE_THREAD_WARNING = 'Inside a Dask worker with daemon=True'
+
+def _dask_task(func, item):
+    """`func(item)` on a Dask worker. Each task is the cluster's unit of parallelism, so a model's own `n_jobs` dropping to
+    one thread there (scikit-learn's joblib does it in a daemon worker) is what we want: its multi-line warning, once per
+    fit, would bury the worker's log, so it is silenced here and nowhere else."""
+    import warnings
+    with warnings.catch_warnings():
+        warnings.filterwarnings('ignore', message=DASK_ONE_THREAD_WARNING, category=UserWarning)
+        return func(item)
+
 def _map_dask(func, items, progress):
     "One task per item on the cluster; results in item order; a dead worker's tasks are rerun elsewhere."
+    import functools
     client = dask_client()
     # pure=False: two equal items are still two evaluations (a seed inside may differ from the hash's view of them)
-    futures = client.map(func, items, pure=False, retries=2)
+    futures = client.map(functools.partial(_dask_task, func), items, pure=False, retries=2)
     if progress:  # in item order: simple, and the last call still comes when all are done
         for done, future in enumerate(futures, 1): future.result(); progress(done, len(items))
     return client.gather(futures)
