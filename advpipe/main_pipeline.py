@@ -707,4 +707,4 @@ def write_run(out_dir:Path, summary:dict, records:dict):
     from advpipe.report import render_index
     (out_dir/'summary.json').write_text(redact(json.dumps(summary, indent=2, default=str)))
     figures = [(title, png) for stage in STAGES for title, png in records.get(stage, {}).get('figures', {}).items()]
-    (out_dir/'index.html').write_text(redact(render_index(summary, figures)))
+    (out_dir/'index.html').write_text(redact(render_index(summary, figures, monitor=(out_dir.parent/'monitor'/'index.html').exists())))

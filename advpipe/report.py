@@ -73,12 +73,13 @@ a{color:#1d4ed8}
 <td class="num">{{ '%.1f'|format(st.seconds) }}</td><td>{{ 'yes' if st.cached else 'no' }}</td>
 <td>{% if st.report %}<a href="{{ st.report }}">{{ st.report }}</a> · <a href="{{ st.notebook }}">notebook</a>{% else %}<span class="muted">not run</span>{% endif %}</td></tr>{% endfor %}
 </table><p class="muted">Summary for machines: <a href="summary.json">summary.json</a></p>
-<p class="muted">Continuous learning: <a href="../monitor/index.html">monitoring timeline</a> (champion per data version, drift, promotions; written by <code>advpipe retrain</code> and <code>advpipe simulate</code>)</p></section>
+<p class="muted">Continuous learning: {% if monitor %}<a href="../monitor/index.html">monitoring timeline</a> (champion per data version, drift, promotions; written by <code>advpipe retrain</code> and <code>advpipe simulate</code>){% else %}no monitoring timeline in this reports folder yet (<code>advpipe retrain</code> and <code>advpipe simulate</code> write one, with the champion per data version, drift and promotions, to <code>monitor/index.html</code> beside the runs){% endif %}</p></section>
 </main></body></html>
 """
 
 def render_index(summary:dict, # the run's summary (as written to summary.json)
                  figures:list, # (title, base64 PNG) pairs, in display order
+                 monitor:bool=True, # link the monitoring timeline beside the runs (`../monitor/index.html`): only where it exists
                 )->str:
     "The run's `index.html` as text."
     env = Environment(loader=BaseLoader(), autoescape=True)
@@ -91,4 +92,4 @@ def render_index(summary:dict, # the run's summary (as written to summary.json)
     # a train stage taken whole from the store means every model came from the cache, whatever it recorded when it ran
     train_cached = any(st['name'].endswith('_train') and st.get('cached') for st in summary['stages'])
     return env.from_string(_INDEX_TEMPLATE).render(s=summary, figures=figures, failed_stages=failed_stages, failed_checks=failed_checks,
-                                                   section_figures=section_figures, train_cached=train_cached, num=_number)
+                                                   section_figures=section_figures, train_cached=train_cached, num=_number, monitor=monitor)
