@@ -63,8 +63,16 @@ def readable_summary(frame, # the data
         elif pd.api.types.is_numeric_dtype(s) and not pd.api.types.is_bool_dtype(s) and column not in identifiers:
             fmt = (lambda v: f'{v:,.0f}') if s.abs().max() >= 1000 else (lambda v: f'{v:,.4g}')
             row |= {'kind': 'number', 'summary': f"{fmt(s.min())} to {fmt(s.max())}, median {fmt(s.median())}, mean {fmt(s.mean())}"}
+            zeros, positive = int((s == 0).sum()), s[s > 0]
+            # a handful of zeros far below every other value (an income of 0 beside 20,000 and up) is usually a missing value
+            # written as 0: say so, since `missing` cannot see it
+            if 0 < zeros <= 0.01*s.notna().sum() and len(positive) and positive.min() >= 100 and (s >= 0).all():
+                row['summary'] += f'; 0 in {zeros:,} rows, far below the smallest other value ({fmt(positive.min())}): missing values written as 0?'
         else:
-            top = s.astype(str).value_counts()
+            values = s.dropna()
+            if pd.api.types.is_float_dtype(values) and len(values) and (values == values.round()).all():
+                s = s.astype('Int64')  # whole-number codes read as floats (an area code 972.0) shown as they are written
+            top = s.dropna().astype(str).value_counts()
             row |= {'kind': 'code' if column in identifiers else 'text',
                     'summary': f"{s.nunique():,} distinct; most common: " + ', '.join(f'{v} ({n:,})' for v, n in top.head(3).items())}
         rows.append(row)
