@@ -335,4 +335,29 @@ def test_noise_bias_variance_add_up_on_the_real_workbook(real_workbook):
         assert r.noise is not None and r.bias_net_of_noise >= 0
         assert abs(r.noise + r.bias_net_of_noise + r.variance - r.loss) <= 0.01 * r.loss, (name, r)
     assert noisy['linear'].noise > 0.5 * noisy['linear'].loss, noisy['linear']  # the finding the old advice hid
-    assert 'irreducible noise' in bias_variance_advice(noisy, units='$')
+    # the Gamma estimate overshoots linear's bias² + noise here and is capped at it: linear's bias² is then not measured, so the
+    # advice must say "not separable", not "bias² 0%" and "irreducible noise" (a conclusion that followed from the cap alone)
+    assert noisy['linear'].noise_clipped and noisy['linear'].noise_estimate > noisy['linear'].bias, noisy['linear']
+    assert not noisy['linear'].bias_separable and noisy['decision_tree'].bias_separable
+    advice = bias_variance_advice(noisy, units='$', train_rows=len(train))
+    assert 'not separable' in advice and 'bias² 0%' not in advice and 'irreducible' not in advice and '1,200 rows' in advice, advice
+
+
+def test_clipped_noise_is_an_upper_bound_not_a_zero_bias(regression_split):
+    "A noise estimate above every model's bias² + noise is capped: the capping model's bias² is 'not separable', the others' are lower bounds."
+    from advpipe.bias_variance import bias_variance_advice, with_noise
+    results = {'shallow': bias_variance_decomp(DecisionTreeRegressor(max_depth=2), *regression_split, n_rounds=4),
+               'deep': bias_variance_decomp(DecisionTreeRegressor(max_depth=5), *regression_split, n_rounds=4)}
+    capper = min(results, key=lambda n: results[n].bias)
+    capped = with_noise(results, 100 * max(r.bias for r in results.values()))
+    assert all(r.noise_clipped and r.noise == results[capper].bias for r in capped.values())
+    assert [n for n, r in capped.items() if not r.bias_separable] == [capper]
+    assert capped[capper].to_dict()['noise_clipped'] is True and capped[capper].to_dict()['bias_separable'] is False
+    honest = with_noise(results, 0.5 * min(r.bias for r in results.values()))  # below every bias: measured, not capped
+    assert not any(r.noise_clipped for r in honest.values()) and all(r.bias_separable for r in honest.values())
+    one = {capper: capped[capper]}
+    advice = bias_variance_advice(one, units='$', train_rows=800, model_rows=4000)
+    assert 'not separable' in advice and 'bias² 0%' not in advice and 'irreducible' not in advice, advice
+    assert '800 rows' in advice and '4,000' in advice, advice
+    ax = plot_bias_variance_bars(capped, units='$')
+    assert 'noise + bias² (not separable)' in ax.get_legend_handles_labels()[1] and '$²' in ax.get_ylabel()
