@@ -13,7 +13,8 @@ from .config import BadInput, stable_hash
 
 # %% auto #0
 __all__ = ['estimate_noise', 'BiasVarianceResult', 'bias_variance_decomp', 'bias_variance_many', 'complexity_sweep',
-           'plot_complexity_sweep', 'plot_bias_variance_bars', 'pipeline_noise', 'with_noise', 'bias_variance_advice']
+           'plot_complexity_sweep', 'complexity_sweep_summary', 'plot_bias_variance_bars', 'pipeline_noise',
+           'with_noise', 'bias_variance_advice']
 
 # %% ../nbs/22_bias_variance.ipynb #eb7c7936
 _LOSSES = {'squared': 'squared', 'mse': 'squared', '0-1': '0-1', '0-1_loss': '0-1'}
@@ -502,6 +503,40 @@ def plot_complexity_sweep(df:pd.DataFrame, # output of `complexity_sweep`: first
     if not numeric: ax.set_xticks(x, [str(v) for v in values])
     ax.set_xlabel(param); _loss_axis(ax, '0-1 loss' if zero_one else 'squared loss', '' if zero_one else units, float(df['loss'].max())); ax.legend(); ax.set_title('Bias-variance against complexity')
     return ax
+
+# %% ../nbs/22_bias_variance.ipynb #a7e1c0d2
+def complexity_sweep_summary(df:pd.DataFrame,      # output of `complexity_sweep`: first column is the varied parameter, simplest first
+                             units:str='',         # the target's units (squared loss is in units²), e.g. '$'
+                             name:str|None=None,   # the parameter as the sentence names it, e.g. 'depth'; default its own name
+                             tolerance:float=0.02, # a relative change smaller than this counts as no change
+                            )->str:
+    "Plain words drawn from the sweep's numbers: where the loss is lowest, and on each side whether bias falls while variance rises."
+    param = df.columns[0]
+    name = name or str(param).split('__')[-1]
+    values = df[param].tolist()
+    loss, bias, variance = (df[c].to_numpy(dtype=float) for c in ('loss', 'bias', 'variance'))
+    term = 'bias' if 'net_variance' in df else 'bias² (incl. noise)'
+    squared = f' {units}²' if units and 'net_variance' not in df else ''
+    number = lambda v: f'{v:,.0f}' if abs(v) >= 1000 else f'{v:,.4g}'
+    def move(a, b):
+        if b < a * (1 - tolerance): return 'falls', f'falls from {number(a)} to {number(b)}'
+        if b > a * (1 + tolerance): return 'rises', f'rises from {number(a)} to {number(b)}'
+        return 'flat', f'stays near {number(a)} ({number(b)})'
+    best, last = int(np.argmin(loss)), len(values) - 1
+    text = f"The sweep's lowest loss, {number(loss[best])}{squared}, is at {name} {values[best]}."
+    if best > 0:
+        (b, b_text), (v, v_text) = move(bias[0], bias[best]), move(variance[0], variance[best])
+        text += f" From {name} {values[0]} to {values[best]}, {term} {b_text} while variance {v_text}"
+        text += (': more complexity trades bias for variance there, at a net gain.' if b == 'falls' and v == 'rises' else
+                 ': more complexity lowers bias there at little cost in variance.' if b == 'falls' else '.')
+    else: text += f' The simplest {name} tried already has the lowest loss.'
+    if best < last:
+        (b, b_text), (v, v_text) = move(bias[best], bias[last]), move(variance[best], variance[last])
+        text += f" Beyond it, to {name} {values[last]}, {term} {b_text} while variance {v_text}"
+        text += (f': more complexity adds variance with no gain in {term}.' if b != 'falls' and v == 'rises' else
+                 ': bias still falls, but variance rises more.' if b == 'falls' and v == 'rises' else '.')
+    else: text += f' It is the most complex {name} tried: more may still help.'
+    return text
 
 # %% ../nbs/22_bias_variance.ipynb #4c8bc99e
 def plot_bias_variance_bars(results:dict, # model name -> `BiasVarianceResult`

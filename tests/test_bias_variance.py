@@ -361,3 +361,19 @@ def test_clipped_noise_is_an_upper_bound_not_a_zero_bias(regression_split):
     assert '800 rows' in advice and '4,000' in advice, advice
     ax = plot_bias_variance_bars(capped, units='$')
     assert 'noise + bias² (not separable)' in ax.get_legend_handles_labels()[1] and '$²' in ax.get_ylabel()
+
+
+def test_sweep_summary_says_where_bias_is_traded_for_variance():
+    "The sentence follows the numbers: bias² falls while variance rises below the best depth; beyond it only variance grows."
+    from advpipe.bias_variance import complexity_sweep_summary
+    sweep = pd.DataFrame({'model__max_depth': [2, 3, 4, 6, 8, 12], 'loss': [6.1e6, 5.4e6, 5.05e6, 5.5e6, 6.3e6, 7.5e6],
+                          'bias': [5.7e6, 4.7e6, 4.15e6, 4.2e6, 4.3e6, 4.4e6], 'variance': [0.4e6, 0.7e6, 0.9e6, 1.3e6, 2.0e6, 3.1e6],
+                          'noise': [None] * 6})
+    text = complexity_sweep_summary(sweep, units='$', name='depth')
+    assert 'is at depth 4' in text and 'trade bias² for variance beyond' not in text, text
+    below, beyond = text.split('Beyond it')
+    assert 'From depth 2 to 4, bias² (incl. noise) falls' in below and 'variance rises' in below and 'trades bias for variance there' in below
+    assert 'to depth 12, bias² (incl. noise) rises from 4,150,000 to 4,400,000' in beyond and 'no gain in bias²' in beyond, beyond
+    still_falling = sweep.assign(bias=[5.7e6, 4.7e6, 4.15e6, 3.9e6, 3.7e6, 3.5e6])
+    assert 'bias still falls, but variance rises more' in complexity_sweep_summary(still_falling, name='depth')
+    assert 'most complex depth tried' in complexity_sweep_summary(sweep.iloc[:3], name='depth')
