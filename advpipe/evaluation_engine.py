@@ -174,7 +174,7 @@ def beats_baseline_check(results:dict, best:str, folds:int, alpha:float=0.05)->d
                'does NOT beat the baseline significantly: treat its patterns as noise')
     return {'name': 'beats_baseline', 'passed': bool(passed),
             'detail': f"best model {best} {verdict} (mean fold gain {test['mean_difference']:+.4f}, "
-                      f"corrected paired t-test p={test['p_value']:.3g}, alpha={alpha})", 'p_value': test['p_value']}
+                      f"one-sided corrected paired t-test (H1: {best} scores higher than the baseline) p={test['p_value']:.3g}, alpha={alpha})", 'p_value': test['p_value']}
 
 # %% ../nbs/21_evaluation_engine.ipynb #0f45d427
 def time_ordered_scores(task:Task, X:pd.DataFrame, configs:dict, test_share:float=0.2)->pd.DataFrame:
