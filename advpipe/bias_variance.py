@@ -13,7 +13,8 @@ from .config import BadInput, stable_hash
 
 # %% auto #0
 __all__ = ['estimate_noise', 'BiasVarianceResult', 'bias_variance_decomp', 'bias_variance_many', 'complexity_sweep',
-           'plot_complexity_sweep', 'plot_bias_variance_bars', 'pipeline_noise', 'with_noise', 'bias_variance_advice']
+           'plot_complexity_sweep', 'complexity_sweep_summary', 'plot_bias_variance_bars', 'pipeline_noise',
+           'with_noise', 'bias_variance_advice']
 
 # %% ../nbs/22_bias_variance.ipynb #eb7c7936
 _LOSSES = {'squared': 'squared', 'mse': 'squared', '0-1': '0-1', '0-1_loss': '0-1'}
@@ -212,15 +213,27 @@ class BiasVarianceResult:
     n_rounds:int                   # fits behind the numbers
     sampling:str                   # how training sets were drawn
     compat:str|None=None           # 'mlxtend' when mlxtend's numbers were reproduced
+    noise_estimate:float|None=None # squared: the noise estimate before `with_noise` capped it at the smallest bias; None when not capped by it
+
+    @property
+    def noise_clipped(self)->bool:
+        "True when the noise estimate exceeded the smallest bias² + noise of the models compared, so `noise` is that cap, an upper bound."
+        return self.noise is not None and self.noise_estimate is not None and self.noise_estimate > self.noise
+
+    @property
+    def bias_separable(self)->bool:
+        "False for the model whose bias set the cap on a clipped noise estimate: its bias² cannot be told apart from noise."
+        return not (self.noise_clipped and self.bias <= self.noise)
 
     @property
     def bias_net_of_noise(self)->float|None:
-        "Squared bias against the true function: `bias - noise` (an estimate; may dip below 0 when bias is tiny)."
+        "Squared bias against the true function: `bias - noise` (an estimate; may dip below 0 when bias is tiny; a lower bound when `noise_clipped`)."
         return None if self.noise is None or self.loss_type != 'squared' else self.bias - self.noise
 
     def to_dict(self, per_sample:bool=False)->dict:
         "Plain-Python averages (and per-point lists if `per_sample`), ready for JSON."
-        keys = ['loss_type', 'loss', 'bias', 'variance', 'noise', 'bias_net_of_noise', 'net_variance', 'unbiased_variance', 'biased_variance', 'n_rounds', 'sampling', 'compat']
+        keys = ['loss_type', 'loss', 'bias', 'variance', 'noise', 'bias_net_of_noise', 'net_variance', 'unbiased_variance', 'biased_variance', 'n_rounds', 'sampling', 'compat',
+                'noise_estimate', 'noise_clipped', 'bias_separable']
         out = {k: getattr(self, k) for k in keys}
         out = {k: (float(v) if isinstance(v, (float, np.floating)) else v) for k, v in out.items()}
         if per_sample:
@@ -459,8 +472,20 @@ def complexity_sweep(estimator,       # base estimator; one parameter is varied
     return df
 
 # %% ../nbs/22_bias_variance.ipynb #ece8e3e0
+def _loss_axis(ax, label:str, units:str, top:float):
+    "Label a loss axis with its units; large squared losses in millions (or with thousands separators), never a 1e6 offset."
+    from matplotlib.ticker import FuncFormatter
+    squared = f'{units}²' if units else ''
+    if top >= 1e6:
+        ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f'{v / 1e6:,.1f}'))
+        ax.set_ylabel(f"{label} (millions{' of ' + squared if squared else ''})")
+    else:
+        if top >= 1e3: ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f'{v:,.0f}'))
+        ax.set_ylabel(f'{label} ({squared})' if squared else label)
+
 def plot_complexity_sweep(df:pd.DataFrame, # output of `complexity_sweep`: first column is the varied parameter
                           ax=None,         # matplotlib Axes to draw on; a new figure when None
+                          units:str='',    # the target's units (squared loss is in units²), e.g. '$'
                          ):
     "Bias, variance and total loss against model complexity."
     import matplotlib.pyplot as plt
@@ -476,12 +501,47 @@ def plot_complexity_sweep(df:pd.DataFrame, # output of `complexity_sweep`: first
     if zero_one: ax.plot(x, df['net_variance'], 'v:', label='net variance')
     if 'noise' in df and df['noise'].notna().any(): ax.plot(x, df['noise'], ':', color='grey', label='noise (estimate)')
     if not numeric: ax.set_xticks(x, [str(v) for v in values])
-    ax.set_xlabel(param); ax.set_ylabel('0-1 loss' if zero_one else 'squared loss'); ax.legend(); ax.set_title('Bias-variance against complexity')
+    ax.set_xlabel(param); _loss_axis(ax, '0-1 loss' if zero_one else 'squared loss', '' if zero_one else units, float(df['loss'].max())); ax.legend(); ax.set_title('Bias-variance against complexity')
     return ax
+
+# %% ../nbs/22_bias_variance.ipynb #a7e1c0d2
+def complexity_sweep_summary(df:pd.DataFrame,      # output of `complexity_sweep`: first column is the varied parameter, simplest first
+                             units:str='',         # the target's units (squared loss is in units²), e.g. '$'
+                             name:str|None=None,   # the parameter as the sentence names it, e.g. 'depth'; default its own name
+                             tolerance:float=0.02, # a relative change smaller than this counts as no change
+                            )->str:
+    "Plain words drawn from the sweep's numbers: where the loss is lowest, and on each side whether bias falls while variance rises."
+    param = df.columns[0]
+    name = name or str(param).split('__')[-1]
+    values = df[param].tolist()
+    loss, bias, variance = (df[c].to_numpy(dtype=float) for c in ('loss', 'bias', 'variance'))
+    term = 'bias' if 'net_variance' in df else 'bias² (incl. noise)'
+    squared = f' {units}²' if units and 'net_variance' not in df else ''
+    number = lambda v: f'{v:,.0f}' if abs(v) >= 1000 else f'{v:,.4g}'
+    def move(a, b):
+        if b < a * (1 - tolerance): return 'falls', f'falls from {number(a)} to {number(b)}'
+        if b > a * (1 + tolerance): return 'rises', f'rises from {number(a)} to {number(b)}'
+        return 'flat', f'stays near {number(a)} ({number(b)})'
+    best, last = int(np.argmin(loss)), len(values) - 1
+    text = f"The sweep's lowest loss, {number(loss[best])}{squared}, is at {name} {values[best]}."
+    if best > 0:
+        (b, b_text), (v, v_text) = move(bias[0], bias[best]), move(variance[0], variance[best])
+        text += f" From {name} {values[0]} to {values[best]}, {term} {b_text} while variance {v_text}"
+        text += (': more complexity trades bias for variance there, at a net gain.' if b == 'falls' and v == 'rises' else
+                 ': more complexity lowers bias there at little cost in variance.' if b == 'falls' else '.')
+    else: text += f' The simplest {name} tried already has the lowest loss.'
+    if best < last:
+        (b, b_text), (v, v_text) = move(bias[best], bias[last]), move(variance[best], variance[last])
+        text += f" Beyond it, to {name} {values[last]}, {term} {b_text} while variance {v_text}"
+        text += (f': more complexity adds variance with no gain in {term}.' if b != 'falls' and v == 'rises' else
+                 ': bias still falls, but variance rises more.' if b == 'falls' and v == 'rises' else '.')
+    else: text += f' It is the most complex {name} tried: more may still help.'
+    return text
 
 # %% ../nbs/22_bias_variance.ipynb #4c8bc99e
 def plot_bias_variance_bars(results:dict, # model name -> `BiasVarianceResult`
                             ax=None,      # matplotlib Axes to draw on; a new figure when None
+                            units:str='', # the target's units (squared loss is in units²), e.g. '$'
                            ):
     "Stacked bars per model: noise, bias and variance (squared) or bias, variance gained and lost (0-1); a dot marks the loss."
     import matplotlib.pyplot as plt
@@ -492,10 +552,14 @@ def plot_bias_variance_bars(results:dict, # model name -> `BiasVarianceResult`
         r = results[name]
         if r.loss_type == 'squared':
             split_noise = r.noise is not None and r.noise <= r.bias
-            parts = [('noise', r.noise, 'lightgrey'), ('bias²', r.bias - r.noise, 'tab:blue')] if split_noise else [('bias² (incl. noise)', r.bias, 'tab:blue')]
+            noise_label = 'noise (≤, capped estimate)' if r.noise_clipped else 'noise'
+            parts = [(noise_label, r.noise, 'lightgrey', None), ('bias²' + (' (≥)' if r.noise_clipped else ''), r.bias - r.noise, 'tab:blue', None)] if split_noise else [('bias² (incl. noise)', r.bias, 'tab:blue', None)]
+            if split_noise and not r.bias_separable:  # its bias set the cap: one bar for the two, hatched, rather than a measured-looking 0
+                parts = [('noise + bias² (not separable)', r.bias, 'lightgrey', '..')]
             bottom = 0.0
-            for label, height, color in parts + [('variance', r.variance, 'tab:orange')]:
-                ax.bar(i, height, bottom=bottom, color=color, label=None if label in ax.get_legend_handles_labels()[1] else label)
+            for label, height, color, hatch in parts + [('variance', r.variance, 'tab:orange', None)]:
+                ax.bar(i, height, bottom=bottom, color=color, hatch=hatch, edgecolor='dimgrey' if hatch else None,
+                       label=None if label in ax.get_legend_handles_labels()[1] else label)
                 bottom += height
         else:
             ax.bar(i, r.bias, color='tab:blue', label=None if 'bias' in ax.get_legend_handles_labels()[1] else 'bias')
@@ -507,7 +571,8 @@ def plot_bias_variance_bars(results:dict, # model name -> `BiasVarianceResult`
     ax.set_xticks(range(len(names)), names)
     tops = [max(r.loss, r.bias + r.variance if r.loss_type == 'squared' else r.bias + r.unbiased_variance) for r in results.values()]
     ax.set_ylim(0, 1.12 * max(tops + [1e-12]))  # every bar and dot inside the axes
-    ax.set_ylabel('expected loss'); ax.set_title('Bias-variance by model')
+    _loss_axis(ax, 'expected squared loss' if any(r.loss_type == 'squared' for r in results.values()) else 'expected 0-1 loss', units, max(tops))
+    ax.set_title('Bias-variance by model')
     ax.legend(fontsize='small', loc='upper left', bbox_to_anchor=(1.01, 1), borderaxespad=0)  # beside the bars, never over them
     return ax
 
@@ -526,12 +591,24 @@ def with_noise(results:dict, # model name -> squared-loss `BiasVarianceResult`
     "The results with `noise` set, capped by the smallest bias (each bias includes the noise): loss = noise + bias² + variance."
     import dataclasses
     if noise is None or not results or any(r.loss_type != 'squared' for r in results.values()): return results
-    capped = float(min(max(noise, 0.0), min(r.bias for r in results.values())))
-    return {name: dataclasses.replace(r, noise=capped) for name, r in results.items()}
+    estimate = float(max(noise, 0.0))
+    capped = float(min(estimate, min(r.bias for r in results.values())))
+    # the raw estimate stays beside the cap: when it was clipped, the capping model's bias² is not measured, only bounded
+    return {name: dataclasses.replace(r, noise=capped, noise_estimate=estimate) for name, r in results.items()}
 
 # %% ../nbs/22_bias_variance.ipynb #e087093e
+def _rows_sentence(train_rows, model_rows):
+    "What the training size behind the decomposition means for the advice."
+    if not train_rows: return ''
+    text = f' These fits train on {train_rows:,} rows'
+    if model_rows and model_rows > train_rows:
+        text += f", fewer than the {model_rows:,} the leaderboard's models train on a fold, so their variance is smaller still"
+    return text + '; the learning curve, not this decomposition, shows what more rows would do.'
+
 def bias_variance_advice(results:dict, # model name -> `BiasVarianceResult` (squared: after `with_noise`)
                          units:str='', # the target's units for the sentence, e.g. '$' or 'days'
+                         train_rows:int|None=None, # rows each decomposition fit trains on, for the sentence on data size
+                         model_rows:int|None=None, # rows the leaderboard's models train on (a CV fold), when more than `train_rows`
                         )->str:
     "Plain words drawn from all three terms of the best model: is the loss noise, bias or variance, and what would help."
     name, r = min(results.items(), key=lambda kv: kv[1].loss)
@@ -544,16 +621,32 @@ def bias_variance_advice(results:dict, # model name -> `BiasVarianceResult` (squ
     squared = f' {units}²' if units else ''
     number = lambda v: f'{v:,.0f}' if abs(v) >= 1000 else f'{v:,.4g}'
     rmse = f'${np.sqrt(r.loss):,.0f}' if units == '$' else f"{number(np.sqrt(r.loss))}{' ' + units if units else ''}"
+    rows = _rows_sentence(train_rows, model_rows)
     noise = r.noise or 0.0
     bias2 = r.bias - noise if r.noise is not None else r.bias
     shares = {'noise': noise / r.loss, 'bias²': bias2 / r.loss, 'variance': r.variance / r.loss}
-    text = (f"{name} has the lowest expected loss, {number(r.loss)}{squared} (RMSE {rmse}): "
-            f"noise {shares['noise']:.0%}, bias² {shares['bias²']:.0%}, variance {shares['variance']:.0%}. ")
+    head = f"{name} has the lowest expected loss, {number(r.loss)}{squared} (RMSE {rmse}): "
+    capped = (f"The noise estimate ({number(r.noise_estimate)}{squared}) exceeded the smallest bias² + noise of any model "
+              f"({number(noise)}{squared}) and was capped there. " if r.noise_clipped else '')
+    if not r.bias_separable:  # this model's bias set the cap: its bias² is not measured, only noise + bias² together
+        together = r.bias / r.loss
+        text = (head + f"noise and bias² together {together:.0%} (not separable), variance {shares['variance']:.0%}. " + capped
+                + f"So {name}'s bias² cannot be told apart from noise: noise is at most {together:.0%} of its loss, and bias² anything up to that. ")
+        if shares['variance'] > together:
+            return text + 'Variance leads: regularisation, averaging (ensembles) or more data would help more than flexibility.' + rows
+        return (text + f"No model tried has a lower bias² + noise, so more flexibility among these models does not help; whether new "
+                f"features would (bias²) or nothing would (noise), this decomposition cannot tell. Regularisation, averaging or more "
+                f"rows act on the variance, {shares['variance']:.0%} of the loss." + rows)
+    if r.noise_clipped:
+        text = head + f"noise at most {shares['noise']:.0%}, bias² at least {shares['bias²']:.0%}, variance {shares['variance']:.0%}. " + capped
+    else:
+        text = head + f"noise {shares['noise']:.0%}, bias² {shares['bias²']:.0%}, variance {shares['variance']:.0%}. "
     if r.noise is None: text += 'Noise was not estimated, so bias² here includes it. '
     top = max(shares, key=shares.get)
     if top == 'noise':
-        return text + ('Most of the loss is irreducible noise given the features the models see: neither a more flexible '
-                       'model nor more rows will remove it; only new information (a feature the models do not have) would.')
+        return text + ("Most of the loss is noise given the features the models see: a more flexible model will not remove it, and "
+                       f"more rows only shrink the variance ({shares['variance']:.0%}); new information (a feature the models do not "
+                       "have) could." + rows)
     if top == 'bias²':
-        return text + 'Bias² leads: a more flexible model or better features would help more than more data.'
-    return text + 'Variance leads: regularisation, averaging (ensembles) or more data would help more than flexibility.'
+        return text + 'Bias² leads: a more flexible model or better features would help more than more data.' + rows
+    return text + 'Variance leads: regularisation, averaging (ensembles) or more data would help more than flexibility.' + rows

@@ -19,7 +19,7 @@ from .model_pipeline import Task, make_pipeline_for
 # %% auto #0
 __all__ = ['score_predictions', 'predict_for', 'ModelResult', 'cv_splitter', 'split_pipeline', 'shared_preprocessing',
            'cross_validate_models', 'corrected_paired_ttest', 'beats_baseline_check', 'time_ordered_scores',
-           'validation_curve_shared', 'leaderboard']
+           'time_ordered_caption', 'validation_curve_shared', 'learning_curve_verdict', 'leaderboard']
 
 # %% ../nbs/21_evaluation_engine.ipynb #8175c05c
 def score_predictions(task:Task, y_true, prediction)->dict:
@@ -174,7 +174,7 @@ def beats_baseline_check(results:dict, best:str, folds:int, alpha:float=0.05)->d
                'does NOT beat the baseline significantly: treat its patterns as noise')
     return {'name': 'beats_baseline', 'passed': bool(passed),
             'detail': f"best model {best} {verdict} (mean fold gain {test['mean_difference']:+.4f}, "
-                      f"corrected paired t-test p={test['p_value']:.3g}, alpha={alpha})", 'p_value': test['p_value']}
+                      f"one-sided corrected paired t-test (H1: {best} scores higher than the baseline) p={test['p_value']:.3g}, alpha={alpha})", 'p_value': test['p_value']}
 
 # %% ../nbs/21_evaluation_engine.ipynb #0f45d427
 def time_ordered_scores(task:Task, X:pd.DataFrame, configs:dict, test_share:float=0.2)->pd.DataFrame:
@@ -190,6 +190,19 @@ def time_ordered_scores(task:Task, X:pd.DataFrame, configs:dict, test_share:floa
         estimator.fit(Z, y.loc[train])
         scores[name] = score_predictions(task, y.loc[test], predict_for(task, estimator, Z_test))[task.metric]
     return pd.DataFrame([{'model': name, f'future_{task.metric}': score} for name, score in scores.items()])
+
+# %% ../nbs/21_evaluation_engine.ipynb #c1d2e3f4
+def time_ordered_caption(X:pd.DataFrame,        # the orders `time_ordered_scores` splits (needs `OrderDate`)
+                         metric:str,            # the primary metric, e.g. 'r2'
+                         test_share:float=0.2,  # as for `time_ordered_scores`
+                        )->str:
+    "One line that says how `time_ordered_scores` splits past from future, with the dates and row counts."
+    order = X['OrderDate'].sort_values(kind='stable')
+    cut = int(len(order)*(1 - test_share))
+    day = lambda t: pd.Timestamp(t).strftime('%Y-%m-%d')
+    return (f"`future_{metric}`: each model refitted on the earliest {1 - test_share:.0%} of orders by `OrderDate` ({cut:,} orders, "
+            f"{day(order.iloc[0])} to {day(order.iloc[cut - 1])}) and scored on the latest {test_share:.0%} ({len(order) - cut:,} orders, "
+            f"{day(order.iloc[cut])} to {day(order.iloc[-1])}); the other columns are cross-validation means.")
 
 # %% ../nbs/21_evaluation_engine.ipynb #ba230801
 def validation_curve_shared(pipe:Pipeline,      # unfitted: preprocessing steps, then the estimator
@@ -221,6 +234,26 @@ def validation_curve_shared(pipe:Pipeline,      # unfitted: preprocessing steps,
             model = clone(estimator).set_params(**{param: value}).fit(Z_fit, y.iloc[train])
             train_scores[i, fold], test_scores[i, fold] = scorer(model, Z_train, y.iloc[train]), scorer(model, Z_test, y.iloc[test])
     return train_scores, test_scores
+
+# %% ../nbs/21_evaluation_engine.ipynb #d1e2f3a4
+def learning_curve_verdict(sizes,          # training rows at each point, as `learning_curve` returns them
+                           train_scores,   # sizes x folds training scores (higher is better)
+                           test_scores,    # sizes x folds cross-validation scores
+                           metric:str,     # the metric's name for the sentence, e.g. 'r2'
+                          )->str:
+    "One line from the learning curve's numbers: does the CV score still rise at the largest size, and how far below training is it?"
+    cv, spread, train = np.mean(test_scores, axis=1), np.std(test_scores, axis=1), np.mean(train_scores, axis=1)
+    if len(cv) < 2: return f'Cross-validated {metric}: {cv[-1]:.4f} at {int(sizes[-1]):,} rows (one size only: no trend).'
+    gain, gap = cv[-1] - cv[-2], train[-1] - cv[-1]
+    text = (f"Cross-validated {metric} goes from {cv[-2]:.4f} at {int(sizes[-2]):,} training rows to {cv[-1]:.4f} at {int(sizes[-1]):,} "
+            f"({gain:+.4f}; fold spread ±{spread[-1]:.4f})")
+    text += (': it still rises at the largest size, so more rows of the same kind would likely help.' if gain > spread[-1] else
+             ': the last gain is within the fold spread, so more rows of the same kind would help little.' if gain > 0 else
+             ': it no longer rises at the largest size, so more rows of the same kind would not help.')
+    text += (f" Training {metric} is {train[-1]:.4f}, {gap:.4f} above it: " +
+             ('a wide gap, the model fits its own rows much better than new ones (variance).' if gap > max(0.05, 3 * spread[-1]) else
+              'a narrow gap, so the model is not overfitting.'))
+    return text
 
 # %% ../nbs/21_evaluation_engine.ipynb #26b00e9e
 def leaderboard(results:dict, task:Task)->pd.DataFrame:

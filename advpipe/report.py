@@ -61,10 +61,10 @@ a{color:#1d4ed8}
 </table></section>{% endif %}
 {% if s.bias_variance %}{% set sq = s.bias_variance[0].get('loss_type', 'squared') == 'squared' %}{% set u = s.bias_variance[0].get('units') %}
 <section><h2>Bias and variance</h2>
-<p class="muted">{% if sq %}Expected squared loss on held-out orders{% if u %}, in {{ u }}²{% endif %}: noise (what no model can remove with these features) + bias² + variance = loss.{% else %}Expected 0-1 loss on held-out orders: bias + net variance = loss (Domingos).{% endif %}</p>
+<p class="muted">{% if sq %}Expected squared loss on held-out orders{% if u %}, in {{ u }}²{% endif %}: noise (what no model can remove with these features) + bias² + variance = loss.{% if s.bias_variance[0].get('train_rows') %} Each fit trains on {{ '{:,}'.format(s.bias_variance[0].train_rows) }} orders.{% endif %}{% if s.bias_variance[0].get('noise_clipped') %} The noise estimate ({{ num(s.bias_variance[0].noise_estimate) }}) exceeded the smallest model's bias² + noise and was capped there: noise is an upper bound (≤), bias² a lower bound (≥), and the model whose bias set the cap has no separable bias².{% endif %}{% else %}Expected 0-1 loss on held-out orders: bias + net variance = loss (Domingos).{% endif %}</p>
 <table><tr><th>model</th><th>loss</th>{% if sq %}<th>noise</th><th>bias²</th>{% else %}<th>bias</th>{% endif %}<th>variance</th></tr>
 {% for b in s.bias_variance %}<tr><td>{{ b.model }}</td><td class="num">{{ num(b.loss) }}</td>
-{% if sq %}<td class="num">{{ num(b.get('noise')) }}</td><td class="num">{{ num(b.get('bias_squared') if b.get('bias_squared') is not none else b.bias) }}</td>{% else %}<td class="num">{{ num(b.bias) }}</td>{% endif %}
+{% if sq %}<td class="num">{% if b.get('noise_clipped') %}≤ {% endif %}{{ num(b.get('noise')) }}</td><td class="num">{% if b.get('noise_clipped') and b.get('bias_squared') is none %}not separable{% else %}{% if b.get('noise_clipped') %}≥ {% endif %}{{ num(b.get('bias_squared') if b.get('bias_squared') is not none else b.bias) }}{% endif %}</td>{% else %}<td class="num">{{ num(b.bias) }}</td>{% endif %}
 <td class="num">{{ num(b.variance) }}</td></tr>{% endfor %}</table>
 {% for png in section_figures.get('Bias and variance', []) %}<img alt="Bias and variance" src="data:image/png;base64,{{ png }}">{% endfor %}</section>{% endif %}
 {% for title, png in figures %}<section><h2>{{ title }}</h2><img alt="{{ title }}" src="data:image/png;base64,{{ png }}"></section>{% endfor %}

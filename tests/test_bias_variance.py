@@ -335,4 +335,45 @@ def test_noise_bias_variance_add_up_on_the_real_workbook(real_workbook):
         assert r.noise is not None and r.bias_net_of_noise >= 0
         assert abs(r.noise + r.bias_net_of_noise + r.variance - r.loss) <= 0.01 * r.loss, (name, r)
     assert noisy['linear'].noise > 0.5 * noisy['linear'].loss, noisy['linear']  # the finding the old advice hid
-    assert 'irreducible noise' in bias_variance_advice(noisy, units='$')
+    # the Gamma estimate overshoots linear's bias² + noise here and is capped at it: linear's bias² is then not measured, so the
+    # advice must say "not separable", not "bias² 0%" and "irreducible noise" (a conclusion that followed from the cap alone)
+    assert noisy['linear'].noise_clipped and noisy['linear'].noise_estimate > noisy['linear'].bias, noisy['linear']
+    assert not noisy['linear'].bias_separable and noisy['decision_tree'].bias_separable
+    advice = bias_variance_advice(noisy, units='$', train_rows=len(train))
+    assert 'not separable' in advice and 'bias² 0%' not in advice and 'irreducible' not in advice and '1,200 rows' in advice, advice
+
+
+def test_clipped_noise_is_an_upper_bound_not_a_zero_bias(regression_split):
+    "A noise estimate above every model's bias² + noise is capped: the capping model's bias² is 'not separable', the others' are lower bounds."
+    from advpipe.bias_variance import bias_variance_advice, with_noise
+    results = {'shallow': bias_variance_decomp(DecisionTreeRegressor(max_depth=2), *regression_split, n_rounds=4),
+               'deep': bias_variance_decomp(DecisionTreeRegressor(max_depth=5), *regression_split, n_rounds=4)}
+    capper = min(results, key=lambda n: results[n].bias)
+    capped = with_noise(results, 100 * max(r.bias for r in results.values()))
+    assert all(r.noise_clipped and r.noise == results[capper].bias for r in capped.values())
+    assert [n for n, r in capped.items() if not r.bias_separable] == [capper]
+    assert capped[capper].to_dict()['noise_clipped'] is True and capped[capper].to_dict()['bias_separable'] is False
+    honest = with_noise(results, 0.5 * min(r.bias for r in results.values()))  # below every bias: measured, not capped
+    assert not any(r.noise_clipped for r in honest.values()) and all(r.bias_separable for r in honest.values())
+    one = {capper: capped[capper]}
+    advice = bias_variance_advice(one, units='$', train_rows=800, model_rows=4000)
+    assert 'not separable' in advice and 'bias² 0%' not in advice and 'irreducible' not in advice, advice
+    assert '800 rows' in advice and '4,000' in advice, advice
+    ax = plot_bias_variance_bars(capped, units='$')
+    assert 'noise + bias² (not separable)' in ax.get_legend_handles_labels()[1] and '$²' in ax.get_ylabel()
+
+
+def test_sweep_summary_says_where_bias_is_traded_for_variance():
+    "The sentence follows the numbers: bias² falls while variance rises below the best depth; beyond it only variance grows."
+    from advpipe.bias_variance import complexity_sweep_summary
+    sweep = pd.DataFrame({'model__max_depth': [2, 3, 4, 6, 8, 12], 'loss': [6.1e6, 5.4e6, 5.05e6, 5.5e6, 6.3e6, 7.5e6],
+                          'bias': [5.7e6, 4.7e6, 4.15e6, 4.2e6, 4.3e6, 4.4e6], 'variance': [0.4e6, 0.7e6, 0.9e6, 1.3e6, 2.0e6, 3.1e6],
+                          'noise': [None] * 6})
+    text = complexity_sweep_summary(sweep, units='$', name='depth')
+    assert 'is at depth 4' in text and 'trade bias² for variance beyond' not in text, text
+    below, beyond = text.split('Beyond it')
+    assert 'From depth 2 to 4, bias² (incl. noise) falls' in below and 'variance rises' in below and 'trades bias for variance there' in below
+    assert 'to depth 12, bias² (incl. noise) rises from 4,150,000 to 4,400,000' in beyond and 'no gain in bias²' in beyond, beyond
+    still_falling = sweep.assign(bias=[5.7e6, 4.7e6, 4.15e6, 3.9e6, 3.7e6, 3.5e6])
+    assert 'bias still falls, but variance rises more' in complexity_sweep_summary(still_falling, name='depth')
+    assert 'most complex depth tried' in complexity_sweep_summary(sweep.iloc[:3], name='depth')
