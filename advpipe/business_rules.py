@@ -103,6 +103,16 @@ def _context_needs(context:dict, *keys)->str|None:
 def _predict(context:dict, X:pd.DataFrame)->np.ndarray:
     return positive_prediction(context['pipe'], X, context['task_type'])
 
+def _oof_word(context:dict)->str:
+    return 'out-of-fold ' if context.get('errors') is not None and context.get('error_source') == 'out-of-fold' else ''
+
+def _judged(context:dict, X:pd.DataFrame)->tuple:
+    "(predictions, word) a check of the model's outputs judges: the context's `errors` (out-of-fold ones), else the pipeline's own on X."
+    errors = context.get('errors')
+    if errors is not None and X.index.isin(errors.index).all():
+        return errors.prediction.loc[X.index].to_numpy(dtype=float), _oof_word(context)
+    return _predict(context, X), ''
+
 def _check_beats_baseline(rule, ctx):
     if (why := _context_needs(ctx, 'cv_scores', 'baseline_cv_scores')): return None, why, None
     sign = 1 if ctx.get('greater_is_better', True) else -1
@@ -153,10 +163,11 @@ def _check_plausibility(rule, ctx):
     missing = [rule[c] for c in ('quantity', 'price', 'discount') if rule[c] not in X.columns]
     if missing: return None, f"not run: columns {missing} are not in the features", None
     revenue = (X[rule['quantity']] * X[rule['price']] * (1 - X[rule['discount']])).to_numpy(dtype=float)
-    excess = _predict(ctx, X) - revenue
+    prediction, word = _judged(ctx, X)
+    excess = prediction - revenue
     bad = excess > rule['tolerance']
     return bad.mean() <= rule['max_violation_share'], (
-        f"{bad.sum():,} of {len(X):,} predictions ({bad.mean():.2%}) exceed revenue (quantity x price x (1 - discount))"
+        f"{bad.sum():,} of {len(X):,} {word}predictions ({bad.mean():.2%}) exceed revenue (quantity x price x (1 - discount))"
         + (f", by up to {excess.max():,.4g}" if bad.any() else f"; the closest is {-excess.max():,.4g} below it")
         + f"; allowed {rule['max_violation_share']:.1%}"), None
 
@@ -172,7 +183,7 @@ def _check_segment_parity(rule, ctx):
     if not overall > 0: return True, f"every prediction is exact (mean |error| 0), so no {column} segment is served worse", column
     worst = table.iloc[0]
     return worst.ratio_to_overall <= rule['max_ratio'], (
-        f"worst {column} segment {worst.value!r} (n={worst.n}) has mean |error| {worst.mean_abs_error:.4g}, "
+        f"worst {column} segment {worst.value!r} (n={worst.n}) has mean {_oof_word(ctx)}|error| {worst.mean_abs_error:.4g}, "
         f"{worst.ratio_to_overall:.2f}x the overall {errors.abs_error.mean():.4g}; allowed {rule['max_ratio']:g}x"), column
 
 def _check_feature_plausibility(rule, ctx):
@@ -214,10 +225,10 @@ def expected_calibration_error(y, # true 0/1 labels
 
 def _check_calibration(rule, ctx):
     if (why := _context_needs(ctx, 'pipe', 'X', 'y')): return None, why, None
-    p, y = _predict(ctx, ctx['X']), np.asarray(ctx['y'], dtype=float)
+    (p, word), y = _judged(ctx, ctx['X']), np.asarray(ctx['y'], dtype=float)
     ece, brier = expected_calibration_error(y, p, rule['n_bins']), float(np.mean((p - y) ** 2))
     ok = ece <= rule['max_ece'] and (rule['max_brier'] is None or brier <= rule['max_brier'])
-    return ok, (f"expected calibration error {ece:.3f} over {rule['n_bins']} bins (allowed {rule['max_ece']:.3f}), "
+    return ok, (f"{word}expected calibration error {ece:.3f} over {rule['n_bins']} bins (allowed {rule['max_ece']:.3f}), "
                 f"Brier score {brier:.3f}" + (f" (allowed {rule['max_brier']:.3f})" if rule['max_brier'] is not None else '')), None
 
 _CHECKS = {'beats_baseline': _check_beats_baseline, 'stability': _check_stability, 'monotonicity': _check_monotonicity,

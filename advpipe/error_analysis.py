@@ -24,13 +24,16 @@ def segment_columns(X:pd.DataFrame, # raw feature frame
         return list(columns)
     return [next(c for c in options if c in X.columns) for options in SEGMENT_COLUMNS if any(c in X.columns for c in options)]
 
-def row_errors(pipe, # fitted Pipeline
+def row_errors(pipe, # fitted Pipeline (not used when `prediction` is given)
                X:pd.DataFrame, # raw feature frame
                y, # true target
                task_type:str='regression', # 'regression' or 'classification'
+               prediction=None, # per-row predictions to judge, aligned with X (e.g. out-of-fold); None: the pipeline's own
               )->pd.DataFrame:
     "Per-row truth, prediction, signed and absolute error."
-    prediction = positive_prediction(pipe, X, task_type)
+    if prediction is None: prediction = positive_prediction(pipe, X, task_type)
+    prediction = np.asarray(prediction, dtype=float)
+    if len(prediction) != len(X): raise BadInput(f"row_errors: {len(prediction)} predictions for {len(X)} rows")
     truth = np.asarray(y, dtype=float)
     return pd.DataFrame({'y': truth, 'prediction': prediction, 'error': truth - prediction,
                          'abs_error': np.abs(truth - prediction)}, index=X.index)

@@ -435,11 +435,13 @@ def lime_explanations(pipe, # fitted Pipeline
                       num_samples:int=1000, # LIME perturbations per row
                       random_state:int=0, # seed
                       training_size:int=1000, # rows LIME uses for its feature statistics
+                      prediction=None, # predictions that pick the worst and best rows, aligned with X (e.g. out-of-fold); None: the pipeline's
                      )->dict:
-    "LIME explanations of the k worst and k best predictions: a long table and one figure per row."
+    "LIME explanations (of the fitted pipeline) at the k worst and k best predictions: a long table and one figure per row."
     from lime.lime_tabular import LimeTabularExplainer
     start = time.perf_counter()
-    prediction = positive_prediction(pipe, X, task_type)
+    judged = 'out-of-fold ' if prediction is not None else ''
+    prediction = positive_prediction(pipe, X, task_type) if prediction is None else np.asarray(prediction, dtype=float)
     abs_error = np.abs(np.asarray(y, dtype=float) - prediction)
     order = np.argsort(abs_error, kind='stable')
     picks = [('worst', i) for i in order[::-1][:k]] + [('best', i) for i in order[:k]]
@@ -460,7 +462,7 @@ def lime_explanations(pipe, # fitted Pipeline
         for rank, (condition, weight) in enumerate(weights):
             rows.append({'kind': kind, 'row': X.index[i], 'y': float(np.asarray(y)[i]), 'prediction': prediction[i],
                          'abs_error': abs_error[i], 'rank': rank, 'condition': condition, 'weight': float(weight)})
-        figures[f'lime_{kind}_{X.index[i]}'] = _plot_lime(weights, f"LIME, {kind} prediction (row {X.index[i]}, |error| {_readable_number(abs_error[i])})")
+        figures[f'lime_{kind}_{X.index[i]}'] = _plot_lime(weights, f"LIME, {kind} prediction (row {X.index[i]}, {judged}|error| {_readable_number(abs_error[i])})")
     return {'table': pd.DataFrame(rows), 'figures': figures, 'k': k, 'seconds': time.perf_counter() - start}
 
 # %% ../nbs/30_explanations.ipynb #5407923f

@@ -41,6 +41,7 @@ def explain_model(pipe, # fitted Pipeline: preprocessing steps, then the estimat
                   plots:bool=True, # draw the matplotlib figures
                   task:str|None=None, # task name (e.g. `profit`), for rules that apply to one task only
                   data:pd.DataFrame|None=None, # the full rows (withheld columns too), for rules' `where` conditions
+                  oof_prediction=None, # out-of-fold predictions (array aligned with X, or Series indexed like it): errors are judged on these; None: in-sample
                  )->dict:
     "Explain, probe and check one fitted model: SHAP, LIME, PDP/ICE, error analysis and business rules."
     if task_type not in ('regression', 'classification'):
@@ -50,22 +51,33 @@ def explain_model(pipe, # fitted Pipeline: preprocessing steps, then the estimat
     def timed(part, fn):
         t = time.perf_counter(); value = fn(); timings[part] = timings.get(part, 0.0) + time.perf_counter() - t
         return value
+    # the final model has seen every order: its errors on them are training residuals (near 0 for a deep tree). Judge
+    # errors on out-of-fold predictions, each made by a fold model that did not see the order, whenever the caller has them
+    if oof_prediction is not None:
+        if not isinstance(oof_prediction, pd.Series):
+            if len(oof_prediction) != len(X):
+                raise BadInput(f"explain_model: oof_prediction has {len(oof_prediction):,} values for {len(X):,} rows")
+            oof_prediction = pd.Series(np.asarray(oof_prediction, dtype=float), index=X.index)
+        oof_prediction = oof_prediction.reindex(X.index).astype(float)
+        if oof_prediction.isna().any():
+            raise BadInput(f"explain_model: oof_prediction lacks a value for {int(oof_prediction.isna().sum()):,} of {len(X):,} rows")
+    error_source = 'out-of-fold' if oof_prediction is not None else 'in-sample'
+    errors = timed('errors', lambda: row_errors(pipe, X, y, task_type, prediction=oof_prediction))
     explained = timed('shap', lambda: shap_values(pipe, X, task_type, sample_size, random_state, feature_names=feature_names,
                                                   cache=cache, model_version=model_version))
     additivity = timed('shap', lambda: check_additivity(explained))
     lime = timed('lime', lambda: lime_explanations(pipe, X, y, task_type, lime_k, num_samples=lime_samples,
-                                                   random_state=random_state))
+                                                   random_state=random_state, prediction=oof_prediction))
     pdp = timed('pdp', lambda: partial_dependence_report(pipe, X, explained['importance'], task_type, top_features,
                                                          pdp_sample_size, random_state))
     def analyse_errors():
-        errors = row_errors(pipe, X, y, task_type)
         return {'errors': errors, 'error_by_segment': error_by_segment(X, errors.abs_error, segments),
                 'weak_segments': weak_segments(X, errors.abs_error, segments, min_segment_size, effect_threshold,
                                                random_state=random_state),
                 'worst_rows': worst_rows(X, errors)}
     error_analysis = timed('errors', analyse_errors)
     context = {'task_type': task_type, 'task': task, 'pipe': pipe, 'X': X, 'y': y, 'importance': explained['importance'],
-               'errors': error_analysis['errors'], 'cv_scores': cv_scores, 'baseline_cv_scores': baseline_cv_scores, 'data': data,
+               'errors': errors, 'error_source': error_source, 'cv_scores': cv_scores, 'baseline_cv_scores': baseline_cv_scores, 'data': data,
                'greater_is_better': greater_is_better, 'random_state': random_state}
     checks = timed('checks', lambda: run_checks(rules, context))
     checks = sorted(checks + [additivity_check(additivity, explained['output_space'])],
@@ -73,9 +85,8 @@ def explain_model(pipe, # fitted Pipeline: preprocessing steps, then the estimat
     if plots:
         def draw():
             figures.update({'shap_importance': plot_importance(explained), 'shap_beeswarm': plot_beeswarm(explained),
-                            'shap_waterfall_worst': plot_waterfall(explained, int(np.argmax(np.abs(
-                                np.asarray(y, dtype=float)[X.index.get_indexer(explained['raw'].index)] -
-                                positive_prediction(pipe, explained['raw'], task_type))))),
+                            'shap_waterfall_worst': plot_waterfall(explained, int(np.argmax(
+                                errors.abs_error.loc[explained['raw'].index].to_numpy()))),
                             'pdp': plot_pdp(pdp, random_state=random_state), **lime['figures']})
         timed('plots', draw)
     else:
@@ -85,7 +96,11 @@ def explain_model(pipe, # fitted Pipeline: preprocessing steps, then the estimat
             'drivers': describe_drivers(explained['importance'], target_name, cancelling=cancelling_pairs(explained))
                        + (f" (SHAP on the model's {explained['output_space']}: contributions there multiply the prediction, they do not add to it.)"
                           if explained['output_space'].startswith('margin') else ''),
-            'lime': lime['table'], 'pdp': pdp, 'pdp_max_abs_diff': pdp['max_abs_diff'], **error_analysis,
+            'lime': lime['table'], 'pdp': pdp, 'pdp_max_abs_diff': pdp['max_abs_diff'], **error_analysis, 'error_source': error_source,
+            'error_note': ("Errors are out-of-fold: each order predicted by a model that did not see it (cross-validation's fold "
+                           "models), not by the final model fitted on every order." if oof_prediction is not None else
+                           "Errors are in-sample: the final model predicts orders it was fitted on, so they flatter it (most of all "
+                           "a tree model's); pass `oof_prediction` for out-of-fold errors."),
             'checks': checks, 'qualitative_score': qualitative_score(checks), 'figures': figures, 'timings': timings,
             'sample_sizes': {'rows': len(X), 'shap': explained['sample_size'], 'pdp': pdp['sample_size'],
                              'lime': 2 * min(lime_k, len(X)), 'lime_perturbations': lime_samples}}
