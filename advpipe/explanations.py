@@ -204,10 +204,13 @@ def shap_values(pipe, # fitted Pipeline (preprocessing steps, then the estimator
                 feature_names=None, # raw column names for the per-feature table (default: canonical names)
                 cache=None, # object with `get_or_compute(namespace, key, compute)`, or None
                 model_version:str|None=None, # identifies the fitted model in cache keys
+                include=(), # index labels of X explained besides the sample (e.g. the worst prediction's row)
                )->dict:
     "SHAP values for (a sample of) `X`, the base value and model output they add up to, and per-raw-feature importance."
     start = time.perf_counter()
     Xs = explain_sample(X, sample_size, random_state)
+    extra = [label for label in dict.fromkeys(include) if label not in Xs.index]
+    if extra: Xs = pd.concat([Xs, X.loc[extra]]).sort_index()  # in index order, like the sample
     if background_method not in ('sample', 'kmeans'):
         raise BadInput(f"shap_values: background_method must be 'sample' or 'kmeans', got {background_method!r}")
     kmeans = background_method == 'kmeans' and _family(pipe[-1]) == 'other'

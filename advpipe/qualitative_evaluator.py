@@ -63,8 +63,9 @@ def explain_model(pipe, # fitted Pipeline: preprocessing steps, then the estimat
             raise BadInput(f"explain_model: oof_prediction lacks a value for {int(oof_prediction.isna().sum()):,} of {len(X):,} rows")
     error_source = 'out-of-fold' if oof_prediction is not None else 'in-sample'
     errors = timed('errors', lambda: row_errors(pipe, X, y, task_type, prediction=oof_prediction))
+    worst = errors.abs_error.idxmax() if len(errors) else None  # the waterfall explains this row: it must be among the explained
     explained = timed('shap', lambda: shap_values(pipe, X, task_type, sample_size, random_state, feature_names=feature_names,
-                                                  cache=cache, model_version=model_version))
+                                                  cache=cache, model_version=model_version, include=[worst] if plots and len(errors) else []))
     additivity = timed('shap', lambda: check_additivity(explained))
     lime = timed('lime', lambda: lime_explanations(pipe, X, y, task_type, lime_k, num_samples=lime_samples,
                                                    random_state=random_state, prediction=oof_prediction))
@@ -85,8 +86,7 @@ def explain_model(pipe, # fitted Pipeline: preprocessing steps, then the estimat
     if plots:
         def draw():
             figures.update({'shap_importance': plot_importance(explained), 'shap_beeswarm': plot_beeswarm(explained),
-                            'shap_waterfall_worst': plot_waterfall(explained, int(np.argmax(
-                                errors.abs_error.loc[explained['raw'].index].to_numpy()))),
+                            'shap_waterfall_worst': plot_waterfall(explained, explained['raw'].index.get_loc(worst)),
                             'pdp': plot_pdp(pdp, random_state=random_state), **lime['figures']})
         timed('plots', draw)
     else:
@@ -101,6 +101,6 @@ def explain_model(pipe, # fitted Pipeline: preprocessing steps, then the estimat
                            "models), not by the final model fitted on every order." if oof_prediction is not None else
                            "Errors are in-sample: the final model predicts orders it was fitted on, so they flatter it (most of all "
                            "a tree model's); pass `oof_prediction` for out-of-fold errors."),
-            'checks': checks, 'qualitative_score': qualitative_score(checks), 'figures': figures, 'timings': timings,
+            'checks': checks, 'qualitative_score': qualitative_score(checks), 'waterfall_row': worst if plots else None, 'figures': figures, 'timings': timings,
             'sample_sizes': {'rows': len(X), 'shap': explained['sample_size'], 'pdp': pdp['sample_size'],
                              'lime': 2 * min(lime_k, len(X)), 'lime_perturbations': lime_samples}}
