@@ -18,8 +18,9 @@ __all__ = ['CANONICAL_COLUMNS', 'IDENTIFIER_COLUMNS', 'SEGMENT_COLUMNS', 'MARGIN
            'raw_feature_map', 'model_matrix', 'output_link', 'explained_output', 'positive_prediction',
            'explain_sample', 'frame_fingerprint', 'raw_importance', 'shap_values', 'check_additivity',
            'additivity_check', 'readable_names', 'plot_importance', 'plot_beeswarm', 'plot_waterfall',
-           'describe_drivers', 'cancelling_pairs', 'readable_condition', 'lime_explanations', 'partial_dependence_1d',
-           'partial_dependence_2d', 'numeric_features', 'partial_dependence_report', 'plot_pdp']
+           'describe_drivers', 'cancelling_pairs', 'merged_importance', 'readable_condition', 'lime_explanations',
+           'partial_dependence_1d', 'partial_dependence_2d', 'numeric_features', 'partial_dependence_report',
+           'plot_pdp']
 
 # %% ../nbs/30_explanations.ipynb #e36a0576
 CANONICAL_COLUMNS = ['Sales Channel', 'WarehouseCode', 'OrderDate', 'ShipDate', 'ProcuredDate', 'DeliveryDate',
@@ -352,13 +353,20 @@ def describe_drivers(importance:pd.DataFrame, # `shap_values(...)['importance']`
     if importance.empty or importance.mean_abs_shap.sum() == 0:
         return f"{target.capitalize()} does not depend on any feature (constant model)."
     head = importance.head(top)
-    parts = [f"{r.feature} ({r.share:.0%}" + (' of mean |SHAP|)' if i == 0 else ')') for i, r in enumerate(head.itertuples())]
-    text = f"{target[0].upper() + target[1:]} is driven mostly by " + ', '.join(parts[:-1]) + \
+    grouped = 'members' in importance.columns and (importance.members.map(len) > 1).any()
+    parts = [f"{r.feature} ({'together ' if grouped and len(r.members) > 1 else ''}{r.share:.0%}" + (' of mean |SHAP|)' if i == 0 else ')')
+             for i, r in enumerate(head.itertuples())]
+    how = 'almost entirely' if head.share.iloc[0] >= 0.8 else 'mostly'
+    text = f"{target[0].upper() + target[1:]} is driven {how} by " + ', '.join(parts[:-1]) + \
            (' and ' if len(parts) > 1 else '') + parts[-1] + '.'
-    for a, b, alone, together in cancelling or []:
-        number = (lambda v: f'{v:,.0f}') if alone >= 100 else (lambda v: f'{v:.3g}')
+    if grouped: text += " Features that offset each other count once here, at their joint mean |SHAP|."
+    number = lambda v: f'{v:,.0f}' if v >= 100 else f'{v:.3g}'
+    said = [f"{a} and {b} (mean |SHAP| {number(alone)} apart, {number(together)} together)" for a, b, alone, together in cancelling or []]
+    if len(said) == 1:
+        a, b, alone, together = cancelling[0]
         text += (f" {a} and {b} largely cancel each other (mean |SHAP| {number(alone)} apart, {number(together)} together): "
                  "read them as one effect, not as two drivers.")
+    elif said: text += f" These pairs largely cancel each other: {'; '.join(said)}. Read each pair as one effect, not as two drivers."
     ids = importance[importance.identifier]
     if ids.share.sum() > identifier_share:
         text += (f" Warning: identifier columns ({', '.join(ids.feature)}) carry {ids.share.sum():.0%} of the "
@@ -366,13 +374,17 @@ def describe_drivers(importance:pd.DataFrame, # `shap_values(...)['importance']`
     return text
 
 # %% ../nbs/30_explanations.ipynb #26250686
+def _per_raw_feature(explained:dict)->pd.DataFrame:
+    "SHAP values per raw feature and row (one-hot levels summed)."
+    mapping = raw_feature_map(explained['values'].columns, list(explained['importance'].feature))
+    return explained['values'].T.groupby(pd.Series(mapping)[explained['values'].columns].to_numpy()).sum().T
+
 def cancelling_pairs(explained:dict, # result of `shap_values`
-                     top:int=5, # look among this many most important features
+                     top:int=12, # look among this many most important features (pairs hide below the top few too)
                      max_ratio:float=0.5, # together they move predictions by at most this share of their sum apart
                     )->list:
     "Pairs of top features whose SHAP values offset each other (Revenue against Gross Value): (a, b, apart, together)."
-    mapping = raw_feature_map(explained['values'].columns, list(explained['importance'].feature))
-    per_feature = explained['values'].T.groupby(pd.Series(mapping)[explained['values'].columns].to_numpy()).sum().T
+    per_feature = _per_raw_feature(explained)
     names = [f for f in explained['importance'].feature.head(top) if f in per_feature.columns]
     pairs = []
     for i, a in enumerate(names):
@@ -381,6 +393,30 @@ def cancelling_pairs(explained:dict, # result of `shap_values`
             together = (per_feature[a] + per_feature[b]).abs().mean()
             if apart > 0 and together <= max_ratio * apart: pairs.append((a, b, float(apart), float(together)))
     return pairs
+
+# %% ../nbs/30_explanations.ipynb #8c446d57
+def merged_importance(explained:dict, # result of `shap_values`
+                      pairs:list, # `cancelling_pairs(explained)`
+                     )->pd.DataFrame:
+    "The importance table with each group of features that cancel each other counted as one driver, at its joint mean |SHAP|."
+    importance = explained['importance']
+    parent = {f: f for f in importance.feature}
+    def root(f):
+        while parent[f] != f: f = parent[f]
+        return f
+    for a, b, *_ in pairs: parent[root(b)] = root(a)  # Revenue-Gross Value and Gross Value-Net Price make one group
+    groups = {}
+    for f in importance.feature: groups.setdefault(root(f), []).append(f)  # most important member first
+    per_feature, by_name = _per_raw_feature(explained), importance.set_index('feature')
+    rows = []
+    for members in groups.values():
+        joint = (float(per_feature[members].sum(axis=1).abs().mean()) if len(members) > 1 else float(by_name.mean_abs_shap[members[0]]))
+        label = members[0] if len(members) == 1 else f"{', '.join(members[:-1])} with {members[-1]}"
+        rows.append({'feature': label, 'mean_abs_shap': joint, 'members': tuple(members),
+                     'identifier': bool(by_name.identifier[members].any())})
+    table = pd.DataFrame(rows).sort_values('mean_abs_shap', ascending=False, ignore_index=True)
+    total = table.mean_abs_shap.sum()
+    return table.assign(share=table.mean_abs_shap / total if total > 0 else 0.0)[['feature', 'mean_abs_shap', 'share', 'identifier', 'members']]
 
 # %% ../nbs/30_explanations.ipynb #70847f4b
 def _lime_codec(X:pd.DataFrame)->tuple:

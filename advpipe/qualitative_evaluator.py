@@ -67,6 +67,8 @@ def explain_model(pipe, # fitted Pipeline: preprocessing steps, then the estimat
     explained = timed('shap', lambda: shap_values(pipe, X, task_type, sample_size, random_state, feature_names=feature_names,
                                                   cache=cache, model_version=model_version, include=[worst] if plots and len(errors) else []))
     additivity = timed('shap', lambda: check_additivity(explained))
+    pairs = timed('shap', lambda: cancelling_pairs(explained))  # features that offset each other: one driver, not two
+    merged = timed('shap', lambda: merged_importance(explained, pairs))
     lime = timed('lime', lambda: lime_explanations(pipe, X, y, task_type, lime_k, num_samples=lime_samples,
                                                    random_state=random_state, prediction=oof_prediction))
     pdp = timed('pdp', lambda: partial_dependence_report(pipe, X, explained['importance'], task_type, top_features,
@@ -93,7 +95,8 @@ def explain_model(pipe, # fitted Pipeline: preprocessing steps, then the estimat
         for f in lime['figures'].values(): plt.close(f)
     timings['total'] = time.perf_counter() - started
     return {'shap': explained, 'importance': explained['importance'], 'additivity': additivity,
-            'drivers': describe_drivers(explained['importance'], target_name, cancelling=cancelling_pairs(explained))
+            'cancelling_pairs': pairs, 'merged_importance': merged,
+            'drivers': describe_drivers(merged, target_name, cancelling=pairs)
                        + (f" (SHAP on the model's {explained['output_space']}: contributions there multiply the prediction, they do not add to it.)"
                           if explained['output_space'].startswith('margin') else ''),
             'lime': lime['table'], 'pdp': pdp, 'pdp_max_abs_diff': pdp['max_abs_diff'], **error_analysis, 'error_source': error_source,
