@@ -577,15 +577,19 @@ def partial_dependence_report(pipe, # fitted Pipeline
                               sample_size:int=500, # rows to average over (seeded sample)
                               random_state:int=0, # seed
                               num_grid_points:int=10, # grid size per feature
+                              pairs=(), # `cancelling_pairs(...)`: a raw column whose partner is a raw column too is skipped
                              )->dict:
     "One-way PDP/ICE for the top numeric features, two-way for the top pair, and the largest pdpbox-vs-sklearn gap."
     start = time.perf_counter()
     Xs = explain_sample(X, sample_size, random_state)
     candidates = numeric_features(Xs)
-    chosen = [f for f in importance.feature if f in candidates][:top]
+    # varying Longitude with its partner Time Zone held fixed makes stores that do not exist; a partner derived inside the
+    # pipeline (Net Price from Unit Price) moves with the column, so that pair is fine
+    skipped = {m: (b if m == a else a) for a, b, *_ in pairs if a in X.columns and b in X.columns for m in (a, b) if m in candidates}
+    chosen = [f for f in importance.feature if f in candidates and f not in skipped][:top]
     one_way = [partial_dependence_1d(pipe, Xs, f, task_type, num_grid_points) for f in chosen]
     two_way = [partial_dependence_2d(pipe, Xs, tuple(chosen[:2]), task_type, min(num_grid_points, 8))] if len(chosen) >= 2 else []
-    return {'one_way': one_way, 'two_way': two_way, 'features': chosen, 'sample_size': len(Xs),
+    return {'one_way': one_way, 'two_way': two_way, 'features': chosen, 'sample_size': len(Xs), 'skipped': skipped,
             'max_abs_diff': max([r['max_abs_diff'] for r in one_way + two_way], default=0.0),
             'seconds': time.perf_counter() - start}
 

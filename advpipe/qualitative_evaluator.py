@@ -72,7 +72,7 @@ def explain_model(pipe, # fitted Pipeline: preprocessing steps, then the estimat
     lime = timed('lime', lambda: lime_explanations(pipe, X, y, task_type, lime_k, num_samples=lime_samples,
                                                    random_state=random_state, prediction=oof_prediction))
     pdp = timed('pdp', lambda: partial_dependence_report(pipe, X, explained['importance'], task_type, top_features,
-                                                         pdp_sample_size, random_state))
+                                                         pdp_sample_size, random_state, pairs=pairs))
     def analyse_errors():
         return {'errors': errors, 'error_by_segment': error_by_segment(X, errors.abs_error, segments),
                 'weak_segments': weak_segments(X, errors.abs_error, segments, min_segment_size, effect_threshold,
