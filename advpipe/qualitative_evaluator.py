@@ -14,7 +14,7 @@ from .error_analysis import *
 from .business_rules import *
 
 # %% auto #0
-__all__ = ['explain_model']
+__all__ = ['explain_model', 'failed_checks']
 
 # %% ../nbs/33_qualitative_evaluator.ipynb #210349f0
 def explain_model(pipe, # fitted Pipeline: preprocessing steps, then the estimator
@@ -107,3 +107,11 @@ def explain_model(pipe, # fitted Pipeline: preprocessing steps, then the estimat
             'checks': checks, 'qualitative_score': qualitative_score(checks), 'waterfall_row': worst if plots else None, 'figures': figures, 'timings': timings,
             'sample_sizes': {'rows': len(X), 'shap': explained['sample_size'], 'pdp': pdp['sample_size'],
                              'lime': 2 * min(lime_k, len(X)), 'lime_perturbations': lime_samples}}
+
+# %% ../nbs/33_qualitative_evaluator.ipynb #16ec8588
+def failed_checks(reports:dict, # model name -> `explain_model(...)` result (or anything with a 'checks' list)
+                 )->pd.DataFrame:
+    "One row per failed check per model: what lowers each model's qualitative score."
+    rows = [{'model': name, 'check': c['name'], 'severity': c['severity'], 'detail': c['detail']}
+            for name, report in reports.items() for c in report['checks'] if c['passed'] is False]
+    return pd.DataFrame(rows, columns=['model', 'check', 'severity', 'detail'])
