@@ -338,7 +338,8 @@ def plot_waterfall(explained:dict, # result of `shap_values`
     fig.set_size_inches(9, 0.45 * max_display + 1.8)
     from matplotlib.ticker import MaxNLocator
     fig.axes[0].xaxis.set_major_locator(MaxNLocator(6))  # wide ranges (profit in $) otherwise print ticks into each other
-    fig.axes[0].set_title(f"One prediction, feature by feature ({explained['output_space']})", pad=28)  # above shap's f(x) label
+    space = explained['output_space']
+    fig.axes[0].set_title('One prediction, feature by feature' + (f' ({space})' if space != 'prediction' else ''), pad=28)  # above shap's f(x) label
     fig.tight_layout()
     return fig
 

@@ -105,8 +105,8 @@ def explain_model(pipe, # fitted Pipeline: preprocessing steps, then the estimat
                            "Errors are in-sample: the final model predicts orders it was fitted on, so they flatter it (most of all "
                            "a tree model's); pass `oof_prediction` for out-of-fold errors."),
             'checks': checks, 'qualitative_score': qualitative_score(checks), 'waterfall_row': worst if plots else None, 'figures': figures, 'timings': timings,
-            'sample_sizes': {'rows': len(X), 'shap': explained['sample_size'], 'pdp': pdp['sample_size'],
-                             'lime': 2 * min(lime_k, len(X)), 'lime_perturbations': lime_samples}}
+            'sample_sizes': {'rows': len(X), 'shap': explained['sample_size'], 'pdp': pdp['sample_size'] if pdp['features'] else None,
+                             'lime': 2 * min(lime_k, len(X)) if lime_k else None, 'lime_perturbations': lime_samples if lime_k else None}}
 
 # %% ../nbs/33_qualitative_evaluator.ipynb #16ec8588
 def failed_checks(reports:dict, # model name -> `explain_model(...)` result (or anything with a 'checks' list)
