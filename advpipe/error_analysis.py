@@ -150,5 +150,6 @@ def readable_rows(rows:pd.DataFrame, # e.g. `worst_rows(...)`: truth, prediction
     "A few readable columns of `rows` (truth, prediction, error, then `columns` from `data`), labelled by `label`."
     out = pd.concat([rows[[c for c in ('y', 'prediction', 'error') if c in rows.columns]],
                      data.loc[rows.index, [c for c in columns if c in data.columns]]], axis=1)
-    if label in data.columns: out.index = pd.Index(data.loc[rows.index, label], name=label)
+    if label in data.columns:  # the row number stays, as a column: LIME's titles name rows by it
+        out.insert(0, 'row', rows.index); out.index = pd.Index(data.loc[rows.index, label], name=label)
     return out
