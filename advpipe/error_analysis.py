@@ -11,7 +11,8 @@ from .config import BadInput
 from .explanations import SEGMENT_COLUMNS, explain_sample, is_identifier, positive_prediction
 
 # %% auto #0
-__all__ = ['segment_columns', 'row_errors', 'error_by_segment', 'holm', 'weak_segments', 'worst_rows']
+__all__ = ['READABLE_COLUMNS', 'segment_columns', 'row_errors', 'error_by_segment', 'holm', 'weak_segments', 'worst_rows',
+           'readable_rows']
 
 # %% ../nbs/31_error_analysis.ipynb #490a80c6
 def segment_columns(X:pd.DataFrame, # raw feature frame
@@ -24,13 +25,16 @@ def segment_columns(X:pd.DataFrame, # raw feature frame
         return list(columns)
     return [next(c for c in options if c in X.columns) for options in SEGMENT_COLUMNS if any(c in X.columns for c in options)]
 
-def row_errors(pipe, # fitted Pipeline
+def row_errors(pipe, # fitted Pipeline (not used when `prediction` is given)
                X:pd.DataFrame, # raw feature frame
                y, # true target
                task_type:str='regression', # 'regression' or 'classification'
+               prediction=None, # per-row predictions to judge, aligned with X (e.g. out-of-fold); None: the pipeline's own
               )->pd.DataFrame:
     "Per-row truth, prediction, signed and absolute error."
-    prediction = positive_prediction(pipe, X, task_type)
+    if prediction is None: prediction = positive_prediction(pipe, X, task_type)
+    prediction = np.asarray(prediction, dtype=float)
+    if len(prediction) != len(X): raise BadInput(f"row_errors: {len(prediction)} predictions for {len(X)} rows")
     truth = np.asarray(y, dtype=float)
     return pd.DataFrame({'y': truth, 'prediction': prediction, 'error': truth - prediction,
                          'abs_error': np.abs(truth - prediction)}, index=X.index)
@@ -133,3 +137,19 @@ def worst_rows(X:pd.DataFrame, # raw feature frame
     "The k rows with the largest absolute error, with truth, prediction and all their features."
     worst = errors.abs_error.nlargest(k).index
     return pd.concat([errors.loc[worst], X.loc[worst]], axis=1)
+
+# %% ../nbs/31_error_analysis.ipynb #53d5c25b
+READABLE_COLUMNS = ['Order Quantity', 'Unit Price', 'Discount Applied', 'Unit Cost', 'Product Name', 'Sales Channel',
+                    'Customer Names', 'State', 'OrderDate']
+
+def readable_rows(rows:pd.DataFrame, # e.g. `worst_rows(...)`: truth, prediction, error and features, indexed like `data`
+                  data:pd.DataFrame, # the full rows (withheld columns and identifiers too)
+                  columns=READABLE_COLUMNS, # the columns to show, those present in `data`
+                  label:str='OrderNumber', # the row label, when `data` has it
+                 )->pd.DataFrame:
+    "A few readable columns of `rows` (truth, prediction, error, then `columns` from `data`), labelled by `label`."
+    out = pd.concat([rows[[c for c in ('y', 'prediction', 'error') if c in rows.columns]],
+                     data.loc[rows.index, [c for c in columns if c in data.columns]]], axis=1)
+    if label in data.columns:  # the row number stays, as a column: LIME's titles name rows by it
+        out.insert(0, 'row', rows.index); out.index = pd.Index(data.loc[rows.index, label], name=label)
+    return out

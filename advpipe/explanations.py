@@ -18,8 +18,9 @@ __all__ = ['CANONICAL_COLUMNS', 'IDENTIFIER_COLUMNS', 'SEGMENT_COLUMNS', 'MARGIN
            'raw_feature_map', 'model_matrix', 'output_link', 'explained_output', 'positive_prediction',
            'explain_sample', 'frame_fingerprint', 'raw_importance', 'shap_values', 'check_additivity',
            'additivity_check', 'readable_names', 'plot_importance', 'plot_beeswarm', 'plot_waterfall',
-           'describe_drivers', 'cancelling_pairs', 'readable_condition', 'lime_explanations', 'partial_dependence_1d',
-           'partial_dependence_2d', 'numeric_features', 'partial_dependence_report', 'plot_pdp']
+           'describe_drivers', 'cancelling_pairs', 'merged_importance', 'readable_condition', 'lime_explanations',
+           'partial_dependence_1d', 'partial_dependence_2d', 'numeric_features', 'partial_dependence_report',
+           'plot_pdp']
 
 # %% ../nbs/30_explanations.ipynb #e36a0576
 CANONICAL_COLUMNS = ['Sales Channel', 'WarehouseCode', 'OrderDate', 'ShipDate', 'ProcuredDate', 'DeliveryDate',
@@ -204,10 +205,13 @@ def shap_values(pipe, # fitted Pipeline (preprocessing steps, then the estimator
                 feature_names=None, # raw column names for the per-feature table (default: canonical names)
                 cache=None, # object with `get_or_compute(namespace, key, compute)`, or None
                 model_version:str|None=None, # identifies the fitted model in cache keys
+                include=(), # index labels of X explained besides the sample (e.g. the worst prediction's row)
                )->dict:
     "SHAP values for (a sample of) `X`, the base value and model output they add up to, and per-raw-feature importance."
     start = time.perf_counter()
     Xs = explain_sample(X, sample_size, random_state)
+    extra = [label for label in dict.fromkeys(include) if label not in Xs.index]
+    if extra: Xs = pd.concat([Xs, X.loc[extra]]).sort_index()  # in index order, like the sample
     if background_method not in ('sample', 'kmeans'):
         raise BadInput(f"shap_values: background_method must be 'sample' or 'kmeans', got {background_method!r}")
     kmeans = background_method == 'kmeans' and _family(pipe[-1]) == 'other'
@@ -334,7 +338,8 @@ def plot_waterfall(explained:dict, # result of `shap_values`
     fig.set_size_inches(9, 0.45 * max_display + 1.8)
     from matplotlib.ticker import MaxNLocator
     fig.axes[0].xaxis.set_major_locator(MaxNLocator(6))  # wide ranges (profit in $) otherwise print ticks into each other
-    fig.axes[0].set_title(f"One prediction, feature by feature ({explained['output_space']})", pad=28)  # above shap's f(x) label
+    space = explained['output_space']
+    fig.axes[0].set_title('One prediction, feature by feature' + (f' ({space})' if space != 'prediction' else ''), pad=28)  # above shap's f(x) label
     fig.tight_layout()
     return fig
 
@@ -349,13 +354,20 @@ def describe_drivers(importance:pd.DataFrame, # `shap_values(...)['importance']`
     if importance.empty or importance.mean_abs_shap.sum() == 0:
         return f"{target.capitalize()} does not depend on any feature (constant model)."
     head = importance.head(top)
-    parts = [f"{r.feature} ({r.share:.0%}" + (' of mean |SHAP|)' if i == 0 else ')') for i, r in enumerate(head.itertuples())]
-    text = f"{target[0].upper() + target[1:]} is driven mostly by " + ', '.join(parts[:-1]) + \
+    grouped = 'members' in importance.columns and (importance.members.map(len) > 1).any()
+    parts = [f"{r.feature} ({'together ' if grouped and len(r.members) > 1 else ''}{r.share:.0%}" + (' of mean |SHAP|)' if i == 0 else ')')
+             for i, r in enumerate(head.itertuples())]
+    how = 'almost entirely' if head.share.iloc[0] >= 0.8 else 'mostly'
+    text = f"{target[0].upper() + target[1:]} is driven {how} by " + ', '.join(parts[:-1]) + \
            (' and ' if len(parts) > 1 else '') + parts[-1] + '.'
-    for a, b, alone, together in cancelling or []:
-        number = (lambda v: f'{v:,.0f}') if alone >= 100 else (lambda v: f'{v:.3g}')
+    if grouped: text += " Features that offset each other count once here, at their joint mean |SHAP|."
+    number = lambda v: f'{v:,.0f}' if v >= 100 else f'{v:.3g}'
+    said = [f"{a} and {b} (mean |SHAP| {number(alone)} apart, {number(together)} together)" for a, b, alone, together in cancelling or []]
+    if len(said) == 1:
+        a, b, alone, together = cancelling[0]
         text += (f" {a} and {b} largely cancel each other (mean |SHAP| {number(alone)} apart, {number(together)} together): "
                  "read them as one effect, not as two drivers.")
+    elif said: text += f" These pairs largely cancel each other: {'; '.join(said)}. Read each pair as one effect, not as two drivers."
     ids = importance[importance.identifier]
     if ids.share.sum() > identifier_share:
         text += (f" Warning: identifier columns ({', '.join(ids.feature)}) carry {ids.share.sum():.0%} of the "
@@ -363,13 +375,17 @@ def describe_drivers(importance:pd.DataFrame, # `shap_values(...)['importance']`
     return text
 
 # %% ../nbs/30_explanations.ipynb #26250686
+def _per_raw_feature(explained:dict)->pd.DataFrame:
+    "SHAP values per raw feature and row (one-hot levels summed)."
+    mapping = raw_feature_map(explained['values'].columns, list(explained['importance'].feature))
+    return explained['values'].T.groupby(pd.Series(mapping)[explained['values'].columns].to_numpy()).sum().T
+
 def cancelling_pairs(explained:dict, # result of `shap_values`
-                     top:int=5, # look among this many most important features
+                     top:int=12, # look among this many most important features (pairs hide below the top few too)
                      max_ratio:float=0.5, # together they move predictions by at most this share of their sum apart
                     )->list:
     "Pairs of top features whose SHAP values offset each other (Revenue against Gross Value): (a, b, apart, together)."
-    mapping = raw_feature_map(explained['values'].columns, list(explained['importance'].feature))
-    per_feature = explained['values'].T.groupby(pd.Series(mapping)[explained['values'].columns].to_numpy()).sum().T
+    per_feature = _per_raw_feature(explained)
     names = [f for f in explained['importance'].feature.head(top) if f in per_feature.columns]
     pairs = []
     for i, a in enumerate(names):
@@ -378,6 +394,30 @@ def cancelling_pairs(explained:dict, # result of `shap_values`
             together = (per_feature[a] + per_feature[b]).abs().mean()
             if apart > 0 and together <= max_ratio * apart: pairs.append((a, b, float(apart), float(together)))
     return pairs
+
+# %% ../nbs/30_explanations.ipynb #8c446d57
+def merged_importance(explained:dict, # result of `shap_values`
+                      pairs:list, # `cancelling_pairs(explained)`
+                     )->pd.DataFrame:
+    "The importance table with each group of features that cancel each other counted as one driver, at its joint mean |SHAP|."
+    importance = explained['importance']
+    parent = {f: f for f in importance.feature}
+    def root(f):
+        while parent[f] != f: f = parent[f]
+        return f
+    for a, b, *_ in pairs: parent[root(b)] = root(a)  # Revenue-Gross Value and Gross Value-Net Price make one group
+    groups = {}
+    for f in importance.feature: groups.setdefault(root(f), []).append(f)  # most important member first
+    per_feature, by_name = _per_raw_feature(explained), importance.set_index('feature')
+    rows = []
+    for members in groups.values():
+        joint = (float(per_feature[members].sum(axis=1).abs().mean()) if len(members) > 1 else float(by_name.mean_abs_shap[members[0]]))
+        label = members[0] if len(members) == 1 else f"{', '.join(members[:-1])} with {members[-1]}"
+        rows.append({'feature': label, 'mean_abs_shap': joint, 'members': tuple(members),
+                     'identifier': bool(by_name.identifier[members].any())})
+    table = pd.DataFrame(rows).sort_values('mean_abs_shap', ascending=False, ignore_index=True)
+    total = table.mean_abs_shap.sum()
+    return table.assign(share=table.mean_abs_shap / total if total > 0 else 0.0)[['feature', 'mean_abs_shap', 'share', 'identifier', 'members']]
 
 # %% ../nbs/30_explanations.ipynb #70847f4b
 def _lime_codec(X:pd.DataFrame)->tuple:
@@ -435,11 +475,13 @@ def lime_explanations(pipe, # fitted Pipeline
                       num_samples:int=1000, # LIME perturbations per row
                       random_state:int=0, # seed
                       training_size:int=1000, # rows LIME uses for its feature statistics
+                      prediction=None, # predictions that pick the worst and best rows, aligned with X (e.g. out-of-fold); None: the pipeline's
                      )->dict:
-    "LIME explanations of the k worst and k best predictions: a long table and one figure per row."
+    "LIME explanations (of the fitted pipeline) at the k worst and k best predictions: a long table and one figure per row."
     from lime.lime_tabular import LimeTabularExplainer
     start = time.perf_counter()
-    prediction = positive_prediction(pipe, X, task_type)
+    judged = 'out-of-fold ' if prediction is not None else ''
+    prediction = positive_prediction(pipe, X, task_type) if prediction is None else np.asarray(prediction, dtype=float)
     abs_error = np.abs(np.asarray(y, dtype=float) - prediction)
     order = np.argsort(abs_error, kind='stable')
     picks = [('worst', i) for i in order[::-1][:k]] + [('best', i) for i in order[:k]]
@@ -460,7 +502,7 @@ def lime_explanations(pipe, # fitted Pipeline
         for rank, (condition, weight) in enumerate(weights):
             rows.append({'kind': kind, 'row': X.index[i], 'y': float(np.asarray(y)[i]), 'prediction': prediction[i],
                          'abs_error': abs_error[i], 'rank': rank, 'condition': condition, 'weight': float(weight)})
-        figures[f'lime_{kind}_{X.index[i]}'] = _plot_lime(weights, f"LIME, {kind} prediction (row {X.index[i]}, |error| {_readable_number(abs_error[i])})")
+        figures[f'lime_{kind}_{X.index[i]}'] = _plot_lime(weights, f"LIME, {kind} prediction (row {X.index[i]}, {judged}|error| {_readable_number(abs_error[i])})")
     return {'table': pd.DataFrame(rows), 'figures': figures, 'k': k, 'seconds': time.perf_counter() - start}
 
 # %% ../nbs/30_explanations.ipynb #5407923f
@@ -536,15 +578,19 @@ def partial_dependence_report(pipe, # fitted Pipeline
                               sample_size:int=500, # rows to average over (seeded sample)
                               random_state:int=0, # seed
                               num_grid_points:int=10, # grid size per feature
+                              pairs=(), # `cancelling_pairs(...)`: a raw column whose partner is a raw column too is skipped
                              )->dict:
     "One-way PDP/ICE for the top numeric features, two-way for the top pair, and the largest pdpbox-vs-sklearn gap."
     start = time.perf_counter()
     Xs = explain_sample(X, sample_size, random_state)
     candidates = numeric_features(Xs)
-    chosen = [f for f in importance.feature if f in candidates][:top]
+    # varying Longitude with its partner Time Zone held fixed makes stores that do not exist; a partner derived inside the
+    # pipeline (Net Price from Unit Price) moves with the column, so that pair is fine
+    skipped = {m: (b if m == a else a) for a, b, *_ in pairs if a in X.columns and b in X.columns for m in (a, b) if m in candidates}
+    chosen = [f for f in importance.feature if f in candidates and f not in skipped][:top]
     one_way = [partial_dependence_1d(pipe, Xs, f, task_type, num_grid_points) for f in chosen]
     two_way = [partial_dependence_2d(pipe, Xs, tuple(chosen[:2]), task_type, min(num_grid_points, 8))] if len(chosen) >= 2 else []
-    return {'one_way': one_way, 'two_way': two_way, 'features': chosen, 'sample_size': len(Xs),
+    return {'one_way': one_way, 'two_way': two_way, 'features': chosen, 'sample_size': len(Xs), 'skipped': skipped,
             'max_abs_diff': max([r['max_abs_diff'] for r in one_way + two_way], default=0.0),
             'seconds': time.perf_counter() - start}
 

@@ -14,7 +14,7 @@ from .error_analysis import *
 from .business_rules import *
 
 # %% auto #0
-__all__ = ['explain_model']
+__all__ = ['explain_model', 'failed_checks']
 
 # %% ../nbs/33_qualitative_evaluator.ipynb #210349f0
 def explain_model(pipe, # fitted Pipeline: preprocessing steps, then the estimator
@@ -41,6 +41,7 @@ def explain_model(pipe, # fitted Pipeline: preprocessing steps, then the estimat
                   plots:bool=True, # draw the matplotlib figures
                   task:str|None=None, # task name (e.g. `profit`), for rules that apply to one task only
                   data:pd.DataFrame|None=None, # the full rows (withheld columns too), for rules' `where` conditions
+                  oof_prediction=None, # out-of-fold predictions (array aligned with X, or Series indexed like it): errors are judged on these; None: in-sample
                  )->dict:
     "Explain, probe and check one fitted model: SHAP, LIME, PDP/ICE, error analysis and business rules."
     if task_type not in ('regression', 'classification'):
@@ -50,22 +51,36 @@ def explain_model(pipe, # fitted Pipeline: preprocessing steps, then the estimat
     def timed(part, fn):
         t = time.perf_counter(); value = fn(); timings[part] = timings.get(part, 0.0) + time.perf_counter() - t
         return value
+    # the final model has seen every order: its errors on them are training residuals (near 0 for a deep tree). Judge
+    # errors on out-of-fold predictions, each made by a fold model that did not see the order, whenever the caller has them
+    if oof_prediction is not None:
+        if not isinstance(oof_prediction, pd.Series):
+            if len(oof_prediction) != len(X):
+                raise BadInput(f"explain_model: oof_prediction has {len(oof_prediction):,} values for {len(X):,} rows")
+            oof_prediction = pd.Series(np.asarray(oof_prediction, dtype=float), index=X.index)
+        oof_prediction = oof_prediction.reindex(X.index).astype(float)
+        if oof_prediction.isna().any():
+            raise BadInput(f"explain_model: oof_prediction lacks a value for {int(oof_prediction.isna().sum()):,} of {len(X):,} rows")
+    error_source = 'out-of-fold' if oof_prediction is not None else 'in-sample'
+    errors = timed('errors', lambda: row_errors(pipe, X, y, task_type, prediction=oof_prediction))
+    worst = errors.abs_error.idxmax() if len(errors) else None  # the waterfall explains this row: it must be among the explained
     explained = timed('shap', lambda: shap_values(pipe, X, task_type, sample_size, random_state, feature_names=feature_names,
-                                                  cache=cache, model_version=model_version))
+                                                  cache=cache, model_version=model_version, include=[worst] if plots and len(errors) else []))
     additivity = timed('shap', lambda: check_additivity(explained))
+    pairs = timed('shap', lambda: cancelling_pairs(explained))  # features that offset each other: one driver, not two
+    merged = timed('shap', lambda: merged_importance(explained, pairs))
     lime = timed('lime', lambda: lime_explanations(pipe, X, y, task_type, lime_k, num_samples=lime_samples,
-                                                   random_state=random_state))
+                                                   random_state=random_state, prediction=oof_prediction))
     pdp = timed('pdp', lambda: partial_dependence_report(pipe, X, explained['importance'], task_type, top_features,
-                                                         pdp_sample_size, random_state))
+                                                         pdp_sample_size, random_state, pairs=pairs))
     def analyse_errors():
-        errors = row_errors(pipe, X, y, task_type)
         return {'errors': errors, 'error_by_segment': error_by_segment(X, errors.abs_error, segments),
                 'weak_segments': weak_segments(X, errors.abs_error, segments, min_segment_size, effect_threshold,
                                                random_state=random_state),
                 'worst_rows': worst_rows(X, errors)}
     error_analysis = timed('errors', analyse_errors)
     context = {'task_type': task_type, 'task': task, 'pipe': pipe, 'X': X, 'y': y, 'importance': explained['importance'],
-               'errors': error_analysis['errors'], 'cv_scores': cv_scores, 'baseline_cv_scores': baseline_cv_scores, 'data': data,
+               'errors': errors, 'error_source': error_source, 'cv_scores': cv_scores, 'baseline_cv_scores': baseline_cv_scores, 'data': data,
                'greater_is_better': greater_is_better, 'random_state': random_state}
     checks = timed('checks', lambda: run_checks(rules, context))
     checks = sorted(checks + [additivity_check(additivity, explained['output_space'])],
@@ -73,19 +88,30 @@ def explain_model(pipe, # fitted Pipeline: preprocessing steps, then the estimat
     if plots:
         def draw():
             figures.update({'shap_importance': plot_importance(explained), 'shap_beeswarm': plot_beeswarm(explained),
-                            'shap_waterfall_worst': plot_waterfall(explained, int(np.argmax(np.abs(
-                                np.asarray(y, dtype=float)[X.index.get_indexer(explained['raw'].index)] -
-                                positive_prediction(pipe, explained['raw'], task_type))))),
+                            'shap_waterfall_worst': plot_waterfall(explained, explained['raw'].index.get_loc(worst)),
                             'pdp': plot_pdp(pdp, random_state=random_state), **lime['figures']})
         timed('plots', draw)
     else:
         for f in lime['figures'].values(): plt.close(f)
     timings['total'] = time.perf_counter() - started
     return {'shap': explained, 'importance': explained['importance'], 'additivity': additivity,
-            'drivers': describe_drivers(explained['importance'], target_name, cancelling=cancelling_pairs(explained))
+            'cancelling_pairs': pairs, 'merged_importance': merged,
+            'drivers': describe_drivers(merged, target_name, cancelling=pairs)
                        + (f" (SHAP on the model's {explained['output_space']}: contributions there multiply the prediction, they do not add to it.)"
                           if explained['output_space'].startswith('margin') else ''),
-            'lime': lime['table'], 'pdp': pdp, 'pdp_max_abs_diff': pdp['max_abs_diff'], **error_analysis,
-            'checks': checks, 'qualitative_score': qualitative_score(checks), 'figures': figures, 'timings': timings,
-            'sample_sizes': {'rows': len(X), 'shap': explained['sample_size'], 'pdp': pdp['sample_size'],
-                             'lime': 2 * min(lime_k, len(X)), 'lime_perturbations': lime_samples}}
+            'lime': lime['table'], 'pdp': pdp, 'pdp_max_abs_diff': pdp['max_abs_diff'], **error_analysis, 'error_source': error_source,
+            'error_note': ("Errors are out-of-fold: each order predicted by a model that did not see it (cross-validation's fold "
+                           "models), not by the final model fitted on every order." if oof_prediction is not None else
+                           "Errors are in-sample: the final model predicts orders it was fitted on, so they flatter it (most of all "
+                           "a tree model's); pass `oof_prediction` for out-of-fold errors."),
+            'checks': checks, 'qualitative_score': qualitative_score(checks), 'waterfall_row': worst if plots else None, 'figures': figures, 'timings': timings,
+            'sample_sizes': {'rows': len(X), 'shap': explained['sample_size'], 'pdp': pdp['sample_size'] if pdp['features'] else None,
+                             'lime': 2 * min(lime_k, len(X)) if lime_k else None, 'lime_perturbations': lime_samples if lime_k else None}}
+
+# %% ../nbs/33_qualitative_evaluator.ipynb #16ec8588
+def failed_checks(reports:dict, # model name -> `explain_model(...)` result (or anything with a 'checks' list)
+                 )->pd.DataFrame:
+    "One row per failed check per model: what lowers each model's qualitative score."
+    rows = [{'model': name, 'check': c['name'], 'severity': c['severity'], 'detail': c['detail']}
+            for name, report in reports.items() for c in report['checks'] if c['passed'] is False]
+    return pd.DataFrame(rows, columns=['model', 'check', 'severity', 'detail'])

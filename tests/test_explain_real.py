@@ -53,3 +53,22 @@ def test_a_poisson_model_is_explained_on_its_margin(real_profit, model, objectiv
     additivity = next(c for c in report['checks'] if c['name'] == 'shap_additivity')
     assert additivity['passed'] and 'margin' in additivity['detail'] and 'margin' in report['drivers']
     assert all('nan' not in c['detail'] for c in report['checks'])
+
+
+class _TrueProfit:
+    "The profit formula itself, as a fitted model (it reads the withheld Unit Cost from the rows it is given)."
+    def predict(self, X):
+        return (X['Order Quantity'] * (X['Unit Price'] * (1 - X['Discount Applied']) - X['Unit Cost'])).to_numpy(dtype=float)
+
+
+def test_perturbation_rule_does_not_flag_profits_own_leverage(real_profit):
+    "A 1% price rise really moves profit by ~15% of its mean: the formula itself must pass the default perturbation rule."
+    frame, _, y = real_profit
+    context = {'task_type': 'regression', 'task': 'profit', 'pipe': _TrueProfit(), 'X': frame.drop(columns=list(IDENTIFIER_COLUMNS)),
+               'y': y, 'data': frame}
+    checks = {c['name']: c for c in run_checks(None, context)}
+    perturbation = checks['perturbation']
+    assert perturbation['passed'], perturbation['detail']
+    assert "In profit's own formula the same change moves the target by" in perturbation['detail']
+    old_rule = run_checks({'checks': [{'kind': 'perturbation', 'against_target': False}]}, context)[0]
+    assert old_rule['passed'] is False and 'Unit Price' in old_rule['detail'], old_rule['detail']
