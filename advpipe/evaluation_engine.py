@@ -17,9 +17,10 @@ from .config import stable_hash
 from .model_pipeline import Task, make_pipeline_for
 
 # %% auto #0
-__all__ = ['score_predictions', 'predict_for', 'ModelResult', 'cv_splitter', 'split_pipeline', 'shared_preprocessing',
-           'cross_validate_models', 'corrected_paired_ttest', 'beats_baseline_check', 'time_ordered_scores',
-           'time_ordered_caption', 'validation_curve_shared', 'learning_curve_verdict', 'leaderboard']
+__all__ = ['LOWER_IS_BETTER', 'score_predictions', 'predict_for', 'ModelResult', 'cv_splitter', 'split_pipeline',
+           'shared_preprocessing', 'cross_validate_models', 'corrected_paired_ttest', 'beats_baseline_check',
+           'time_ordered_scores', 'time_ordered_caption', 'validation_curve_shared', 'learning_curve_verdict',
+           'leaderboard', 'leaderboard_headers', 'other_metric_leaders']
 
 # %% ../nbs/21_evaluation_engine.ipynb #8175c05c
 def score_predictions(task:Task, y_true, prediction)->dict:
@@ -200,7 +201,7 @@ def time_ordered_caption(X:pd.DataFrame,        # the orders `time_ordered_score
     order = X['OrderDate'].sort_values(kind='stable')
     cut = int(len(order)*(1 - test_share))
     day = lambda t: pd.Timestamp(t).strftime('%Y-%m-%d')
-    return (f"`future_{metric}`: each model refitted on the earliest {1 - test_share:.0%} of orders by `OrderDate` ({cut:,} orders, "
+    return (f"*{metric} on later orders*: each model refitted on the earliest {1 - test_share:.0%} of orders by `OrderDate` ({cut:,} orders, "
             f"{day(order.iloc[0])} to {day(order.iloc[cut - 1])}) and scored on the latest {test_share:.0%} ({len(order) - cut:,} orders, "
             f"{day(order.iloc[cut])} to {day(order.iloc[-1])}); the other columns are cross-validation means.")
 
@@ -264,3 +265,26 @@ def leaderboard(results:dict, task:Task)->pd.DataFrame:
         rows.append({'model': name, 'cv_mean': r.cv_mean, 'cv_std': r.cv_std, **{k: v for k, v in others.items() if k != task.metric},
                      'fit_seconds': r.fit_seconds, 'cached': r.cached})
     return pd.DataFrame(rows).sort_values('cv_mean', ascending=False).reset_index(drop=True)
+
+# %% ../nbs/21_evaluation_engine.ipynb #affdfdbd
+LOWER_IS_BETTER = frozenset({'mae', 'rmse', 'log_loss', 'brier'})  # `score_predictions`' error metrics; the others are scores
+
+def leaderboard_headers(task:Task)->dict:
+    "Readable names for `leaderboard`'s columns (and `time_ordered_scores`'): the task's metric, error units, seconds per fold."
+    units = {'profit': ' ($)', 'delivery_days': ' (days)'}.get(task.name, '')  # the sales presets' targets; any other task: none known
+    return {'cv_mean': f'{task.metric} (CV mean)', 'cv_std': 'sd over folds', 'mae': f'MAE{units}', 'rmse': f'RMSE{units}',
+            'r2': 'r2', 'roc_auc': 'ROC AUC', 'log_loss': 'log loss', 'f1': 'F1', 'brier': 'Brier score',
+            'fit_seconds': 'fit seconds / fold', 'cached': 'from cache', f'future_{task.metric}': f'{task.metric} on later orders'}
+
+def other_metric_leaders(board:pd.DataFrame, task:Task)->list[str]:
+    "Sentences for each metric other than the task's by which another model than the leaderboard's first leads (baseline aside)."
+    contenders, headers, out = board[board['model'] != 'baseline'], leaderboard_headers(task), []
+    if len(contenders) < 2: return out
+    leader = contenders['model'].iloc[0]
+    for metric in [m for m in board.columns if m not in ('model', 'cv_mean', 'cv_std', 'fit_seconds', 'cached') and not m.startswith('future_')]:
+        order = contenders.sort_values(metric, ascending=metric in LOWER_IS_BETTER, kind='stable')
+        if order['model'].iloc[0] != leader:
+            theirs, ours = order[metric].iloc[0], contenders.loc[contenders['model'] == leader, metric].iloc[0]
+            out.append(f"By {headers.get(metric, metric)} **{order['model'].iloc[0]}** leads ({theirs:,.4g} against {leader}'s {ours:,.4g}).")
+    return out
+
