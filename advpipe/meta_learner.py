@@ -91,10 +91,11 @@ class MetaLearner(BaseEstimator):
                  config_prior:bool=True,            # add each grid configuration's mean normalized score over the training tasks as a feature
                  rankers:int=5,                     # lambdarank models bagged (seeds random_state, random_state + 1, ..)
                  regret_models:int=0,               # -log(regret + 0.01) surrogates whose ranks join the rankers' in the first pick (0: the rankers alone)
+                 n_jobs:int=2,                      # models fitted at once (threads; each model on one thread, so the result does not depend on it)
                  random_state:int=0):               # seed of the first model
         self.history_weight, self.qualitative_weight, self.n_estimators = history_weight, qualitative_weight, n_estimators
         self.learning_rate, self.num_leaves, self.update_rounds, self.random_state = learning_rate, num_leaves, update_rounds, random_state
-        self.config_prior, self.rankers, self.regret_models = config_prior, rankers, regret_models
+        self.config_prior, self.rankers, self.regret_models, self.n_jobs = config_prior, rankers, regret_models, n_jobs
     def _rows(self, meta_features:list[dict], families:list[str], params:list[dict])->pd.DataFrame:
         meta = pd.DataFrame(meta_features).reindex(columns=self.meta_columns_)
         configs = pd.DataFrame([config_features(f, p) for f, p in zip(families, params)])
@@ -123,13 +124,17 @@ class MetaLearner(BaseEstimator):
         return lightgbm.LGBMRanker(objective='lambdarank', **settings) if kind == 'rank' else lightgbm.LGBMRegressor(**settings)
     def _fit_models(self, X, target, weight, groups, rounds:int, previous:dict|None=None):
         "The score surrogate, the rankers and the regret surrogates, each from scratch or continued from `previous` (`init_model`)."
+        from concurrent.futures import ThreadPoolExecutor
         init = lambda name, i=None: None if previous is None else (previous[name] if i is None else previous[name][i]).booster_
         levels, log_regret = relevance_levels(np.clip(target, 0, 1)), -np.log(1 - np.clip(target, 0, 1) + 0.01)
-        self.score_model_ = self._model(rounds, self.random_state).fit(X, target, sample_weight=weight, init_model=init('score_model_'))
-        self.rankers_ = [self._model(rounds, self.random_state + i, 'rank').fit(X, levels, group=groups, sample_weight=weight, init_model=init('rankers_', i))
-                         for i in range(self.rankers)]
-        self.regret_models_ = [self._model(rounds, self.random_state + i).fit(X, log_regret, sample_weight=weight, init_model=init('regret_models_', i))
-                               for i in range(self.regret_models)]
+        score = lambda: self._model(rounds, self.random_state).fit(X, target, sample_weight=weight, init_model=init('score_model_'))
+        rank = lambda i: self._model(rounds, self.random_state + i, 'rank').fit(X, levels, group=groups, sample_weight=weight, init_model=init('rankers_', i))
+        regret = lambda i: self._model(rounds, self.random_state + i).fit(X, log_regret, sample_weight=weight, init_model=init('regret_models_', i))
+        with ThreadPoolExecutor(max(1, self.n_jobs)) as pool:  # one thread per model: the same models in any order, LightGBM trains without the GIL
+            rankers = [pool.submit(rank, i) for i in range(self.rankers)]
+            regrets = [pool.submit(regret, i) for i in range(self.regret_models)]
+            self.score_model_ = pool.submit(score).result()
+            self.rankers_, self.regret_models_ = [f.result() for f in rankers], [f.result() for f in regrets]
     def fit(self, metabase,                 # a `Metabase` (tasks with meta-features, results per configuration)
             y=None,                         # unused (the targets are in the metabase)
             history:list[dict]|None=None):  # experiment-history records (from the store)
