@@ -19,7 +19,7 @@ from .model_pipeline import Task, make_pipeline_for
 # %% auto #0
 __all__ = ['score_predictions', 'predict_for', 'ModelResult', 'cv_splitter', 'split_pipeline', 'shared_preprocessing',
            'cross_validate_models', 'corrected_paired_ttest', 'beats_baseline_check', 'time_ordered_scores',
-           'leaderboard']
+           'validation_curve_shared', 'leaderboard']
 
 # %% ../nbs/21_evaluation_engine.ipynb #8175c05c
 def score_predictions(task:Task, y_true, prediction)->dict:
@@ -190,6 +190,37 @@ def time_ordered_scores(task:Task, X:pd.DataFrame, configs:dict, test_share:floa
         estimator.fit(Z, y.loc[train])
         scores[name] = score_predictions(task, y.loc[test], predict_for(task, estimator, Z_test))[task.metric]
     return pd.DataFrame([{'model': name, f'future_{task.metric}': score} for name, score in scores.items()])
+
+# %% ../nbs/21_evaluation_engine.ipynb #ba230801
+def validation_curve_shared(pipe:Pipeline,      # unfitted: preprocessing steps, then the estimator
+                            X:pd.DataFrame,     # rows (features are derived inside the pipeline)
+                            y,                  # target, aligned with `X`
+                            param_name:str,     # a parameter of the last step, `<step>__<param>` (e.g. `model__max_depth`)
+                            param_range,        # the values to try
+                            cv,                 # splitter or number of folds, as `sklearn.model_selection.check_cv` takes it
+                            scoring:str,        # scorer name, e.g. `r2` or `roc_auc`
+                           )->tuple:
+    """`sklearn.model_selection.validation_curve` for a parameter of the final estimator: (train scores, test scores), each
+    len(param_range) x folds, equal to scikit-learn's, with the preprocessing fitted once per fold instead of once per
+    (value, fold). Raises ValueError for a parameter of another step (it would change the preprocessing)."""
+    from sklearn.base import is_classifier
+    from sklearn.metrics import get_scorer
+    from sklearn.model_selection import check_cv
+    step, estimator = pipe.steps[-1]
+    if not param_name.startswith(f'{step}__'):
+        raise ValueError(f'validation_curve_shared: {param_name!r} is not a parameter of the last step {step!r}')
+    param, scorer, y = param_name[len(step) + 2:], get_scorer(scoring), pd.Series(np.asarray(y), index=X.index)
+    splits = list(check_cv(cv, y, classifier=is_classifier(pipe)).split(X, y))
+    train_scores, test_scores = np.empty((len(param_range), len(splits))), np.empty((len(param_range), len(splits)))
+    for fold, (train, test) in enumerate(splits):
+        prep = clone(Pipeline(pipe.steps[:-1]))
+        Z_fit = prep.fit_transform(X.iloc[train], y.iloc[train])
+        # scored as the fitted pipeline would score: on `transform` (a cross-fitting encoder's fit_transform differs from it)
+        Z_train, Z_test = prep.transform(X.iloc[train]), prep.transform(X.iloc[test])
+        for i, value in enumerate(param_range):
+            model = clone(estimator).set_params(**{param: value}).fit(Z_fit, y.iloc[train])
+            train_scores[i, fold], test_scores[i, fold] = scorer(model, Z_train, y.iloc[train]), scorer(model, Z_test, y.iloc[test])
+    return train_scores, test_scores
 
 # %% ../nbs/21_evaluation_engine.ipynb #26b00e9e
 def leaderboard(results:dict, task:Task)->pd.DataFrame:

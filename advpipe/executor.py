@@ -110,9 +110,10 @@ def map_evaluations(func: Callable[[Any], Any],  # a picklable function of one i
 
 # %% ../nbs/06_executor.ipynb #e96ae5d0
 def _import_modules(modules:tuple)->int:
-    "Import `modules` in this (worker) process; its pid."
-    import importlib
+    "Import `modules` in this (worker) process and freeze its heap (`gc.freeze`: later full collections skip the modules); its pid."
+    import gc, importlib
     for name in modules: importlib.import_module(name)
+    gc.freeze()  # a worker process is ours alone, and what exists now lives as long as it does
     return os.getpid()
 
 WORKER_MODULES = ('sklearn.ensemble', 'xgboost', 'lightgbm', 'advpipe.evaluation_engine', 'advpipe.bias_variance')

