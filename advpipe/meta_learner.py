@@ -92,10 +92,13 @@ class MetaLearner(BaseEstimator):
                  rankers:int=5,                     # lambdarank models bagged (seeds random_state, random_state + 1, ..)
                  regret_models:int=0,               # -log(regret + 0.01) surrogates whose ranks join the rankers' in the first pick (0: the rankers alone)
                  n_jobs:int=2,                      # models fitted at once (threads; each model on one thread, so the result does not depend on it)
+                 history_pull:float=1.0,            # weight of one of the user's own tasks, as near as can be, against the rankers' own score in the first pick (0: no pull)
+                 history_kernel:float=0.25,         # width of that pull in 1 - (correlation of the rankers' scores on the two tasks)
                  random_state:int=0):               # seed of the first model
         self.history_weight, self.qualitative_weight, self.n_estimators = history_weight, qualitative_weight, n_estimators
         self.learning_rate, self.num_leaves, self.update_rounds, self.random_state = learning_rate, num_leaves, update_rounds, random_state
         self.config_prior, self.rankers, self.regret_models, self.n_jobs = config_prior, rankers, regret_models, n_jobs
+        self.history_pull, self.history_kernel = history_pull, history_kernel
     def _rows(self, meta_features:list[dict], families:list[str], params:list[dict])->pd.DataFrame:
         meta = pd.DataFrame(meta_features).reindex(columns=self.meta_columns_)
         configs = pd.DataFrame([config_features(f, p) for f, p in zip(families, params)])
@@ -175,10 +178,13 @@ class MetaLearner(BaseEstimator):
         table = self.metabase_.matrix().reindex(columns=ids)
         weights = np.ones(len(table))
         history = self.history_[self.history_['config_id'].isin(set(ids))] if len(self.history_) else self.history_
+        self.pull_measured_, self.pull_ranks_ = np.zeros((0, len(ids))), np.zeros((0, len(ids)))
         if len(history):  # the user's tasks: measured cells as measured, the others as the surrogate predicts them
             history = history.assign(target=self._history_target(history))
             measured = history.pivot_table(index='task_key', columns='config_id', values='target', aggfunc='last').reindex(columns=ids)
             task_meta = history.drop_duplicates('task_key', keep='last').set_index('task_key')['meta_features'].reindex(measured.index)
+            self.pull_measured_ = measured.to_numpy(float)  # the pull's evidence: what was measured on each of the user's tasks (NaN: not measured)
+            self.pull_ranks_ = np.array([self.rank_scores(task_meta[key], grid) for key in measured.index])  # how the rankers see each of them
             for key in measured.index:
                 guess = self.predict(task_meta[key], grid).set_index('config_id')['predicted_score'].clip(0, 1)
                 measured.loc[key] = measured.loc[key].fillna(guess)
@@ -208,10 +214,22 @@ class MetaLearner(BaseEstimator):
         check_is_fitted(self, 'rankers_')
         X = self._rows([meta_features]*len(configs), [c['family'] for c in configs], [c['params'] for c in configs])
         return np.mean([pd.Series(m.predict(X)).rank().to_numpy()/len(configs) for m in [*self.rankers_, *self.regret_models_]], axis=0)  # ranks: the models' score scales differ
+    def history_weights(self, ranks:np.ndarray)->np.ndarray:
+        "How much each of the user's history tasks pulls the first pick on a task whose grid `rank_scores` are `ranks`: `history_pull * exp(-(1 - correlation)/history_kernel)`."
+        if not len(self.pull_ranks_) or self.history_pull <= 0: return np.zeros(len(self.pull_ranks_))
+        correlation = np.nan_to_num([np.corrcoef(ranks, other)[0, 1] for other in self.pull_ranks_])
+        return self.history_pull*np.exp(-(1 - correlation)/self.history_kernel)
+    def first_pick_scores(self, meta_features:dict)->np.ndarray:
+        "The grid's first-pick scores: `rank_scores`, pulled towards the normalized scores measured on the user's nearby history tasks (unchanged without history)."
+        ranks = self.rank_scores(meta_features, self.metabase_.grid)
+        weights = self.history_weights(ranks)
+        if not weights.sum(): return ranks
+        measured = np.isfinite(self.pull_measured_)  # a history task pulls only the configurations it measured
+        return (ranks + weights @ np.where(measured, self.pull_measured_, 0.0))/(1 + weights @ measured)
     def evaluation_order(self, meta_features:dict)->list[str]:
-        "The grid in the order to evaluate it on a new task: the best by `rank_scores` first, then greedily the configurations that most raise the training tasks' best-so-far."
+        "The grid in the order to evaluate it on a new task: the best by `first_pick_scores` first, then greedily the configurations that most raise the training tasks' best-so-far."
         grid = self.metabase_.grid
-        return self._greedy([grid[int(np.argmax(self.rank_scores(meta_features, grid)))]['config_id']])
+        return self._greedy([grid[int(np.argmax(self.first_pick_scores(meta_features)))]['config_id']])
     def nearest_tasks(self, meta_features:dict, n:int=5)->list[str]:
         "Ids of the `n` metabase tasks nearest in (standardized) meta-feature space."
         check_is_fitted(self, 'meta_matrix_')
