@@ -11,8 +11,9 @@ from sklearn.utils.validation import check_is_fitted
 from .config import BadInput, stable_hash
 
 # %% auto #0
-__all__ = ['RELEVANCE', 'experiment_records', 'ConfigRanker', 'config_features', 'history_frame', 'relevance_levels',
-           'MetaLearner', 'default_metabase_path', 'fitted_meta_learner', 'family_params', 'learning_records']
+__all__ = ['RELEVANCE', 'FITTED_LEARNER_FORMAT', 'experiment_records', 'ConfigRanker', 'config_features', 'history_frame',
+           'relevance_levels', 'MetaLearner', 'LoadedBooster', 'shipped_learner_path', 'save_fitted_learner',
+           'load_fitted_learner', 'default_metabase_path', 'fitted_meta_learner', 'family_params', 'learning_records']
 
 # %% ../nbs/40_meta_learner.ipynb #10b98831
 def experiment_records(run_id:str, data:dict, task:dict, models:list[dict], recorded_at:str)->list[dict]:
@@ -142,15 +143,27 @@ class MetaLearner(BaseEstimator):
             y=None,                         # unused (the targets are in the metabase)
             history:list[dict]|None=None):  # experiment-history records (from the store)
         "Fit the rankers and surrogates on the metabase plus the usable history records."
-        self.metabase_ = metabase
-        self.history_ = history_frame(history or [])
-        self.meta_columns_ = list(metabase.meta_feature_frame().columns)
-        self.prior_ = metabase.results.groupby('config_id')['normalized'].mean().to_dict()
+        self._start(metabase, history)
         X, target, log_seconds, weight, groups = self._training_set(metabase, self.history_)
         self._fit_models(X, target, weight, groups, self.n_estimators)
         known = np.isfinite(log_seconds)
         self.seconds_model_ = self._model(100, self.random_state).fit(X[known], log_seconds[known])
         self.n_train_, self.n_history_, self.updated_incrementally_ = len(X), len(self.history_), False
+        return self._finish()
+    def restore(self, metabase,      # the metabase the models were fitted on
+                models:dict,         # `score_model_`, `seconds_model_`, `rankers_`, `regret_models_` (`LoadedBooster`s)
+                n_train:int):        # the training rows they were fitted on
+        "Take models fitted on `metabase` without history (`save_fitted_learner`'s file) instead of fitting them: the learner `fit(metabase)` gives."
+        self._start(metabase, None)
+        for name, model in models.items(): setattr(self, name, model)
+        self.n_train_, self.n_history_, self.updated_incrementally_ = n_train, 0, False
+        return self._finish()
+    def _start(self, metabase, history):
+        self.metabase_ = metabase
+        self.history_ = history_frame(history or [])
+        self.meta_columns_ = list(metabase.meta_feature_frame().columns)
+        self.prior_ = metabase.results.groupby('config_id')['normalized'].mean().to_dict()
+    def _finish(self):
         self._fit_neighbours()
         self._fit_table()
         return self
@@ -258,6 +271,59 @@ class MetaLearner(BaseEstimator):
         ranked['support'] = [[t for t in near if c in scores and scores.at[t, c] >= 0.95] for c in ranked['config_id']]
         return ranked.reset_index(drop=True).assign(rank=lambda f: f.index + 1)
 
+# %% ../nbs/40_meta_learner.ipynb #b96acb02
+FITTED_LEARNER_FORMAT = 1
+_FITTED_MODELS = ('score_model_', 'seconds_model_', 'rankers_', 'regret_models_')
+_UNUSED_FOR_PREDICTION = ('split_gain', 'internal_value', 'internal_weight', 'internal_count', 'leaf_weight', 'leaf_count', 'tree_sizes')  # per-node statistics: half the text; `tree_sizes` would no longer match
+
+class LoadedBooster:
+    "A LightGBM model read back from its text: predicts as the estimator it was saved from, and an `update` continues it (`init_model`)."
+    def __init__(self, text:str): # the model as `Booster.model_to_string()` wrote it
+        import lightgbm
+        self.booster_ = lightgbm.Booster(model_str=text)
+    def predict(self, X): return self.booster_.predict(X)
+
+def shipped_learner_path()->Path:
+    "Where the package keeps the meta-learner fitted on its metabase."
+    import advpipe
+    return Path(advpipe.__file__).parent/'metabase_data'/'meta_learner.json.gz'
+
+def _content_hash(path)->str:
+    import hashlib
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+def save_fitted_learner(metabase_path=None, # default: the shipped metabase
+                        out=None,           # default: `shipped_learner_path()`
+                       )->Path:
+    "Fit `MetaLearner()` (default settings, no history) on the metabase and write its boosters, settings and the metabase's content hash."
+    import gzip, io, json, lightgbm
+    from advpipe.metabase import Metabase, shipped_metabase_path
+    path = Path(metabase_path or shipped_metabase_path())
+    learner = MetaLearner().fit(Metabase.load(path))
+    text = lambda m: ''.join(line for line in m.booster_.model_to_string().splitlines(keepends=True) if line.split('=')[0] not in _UNUSED_FOR_PREDICTION)  # the same predictions
+    models = {name: [text(m) for m in getattr(learner, name)] if isinstance(getattr(learner, name), list) else text(getattr(learner, name)) for name in _FITTED_MODELS}
+    payload = {'format': FITTED_LEARNER_FORMAT, 'metabase_sha256': _content_hash(path), 'params': learner.get_params(),
+               'lightgbm': lightgbm.__version__, 'n_train': int(learner.n_train_), 'models': models}
+    out = Path(out or shipped_learner_path())
+    buffer = io.BytesIO()
+    with gzip.GzipFile(fileobj=buffer, mode='wb', compresslevel=9, mtime=0) as f: f.write(json.dumps(payload).encode())  # mtime 0: the same fit, the same bytes
+    out.write_bytes(buffer.getvalue())
+    return out
+
+def load_fitted_learner(metabase_path=None, # the metabase in use (default: the shipped one)
+                        path=None,          # default: `shipped_learner_path()`
+                       )->MetaLearner|None:
+    "The shipped fitted learner when it was fitted on this very metabase (same content hash) with today's default settings, else None."
+    import gzip, json
+    from advpipe.metabase import Metabase, shipped_metabase_path
+    path, metabase_path = Path(path or shipped_learner_path()), Path(metabase_path or shipped_metabase_path())
+    if not path.exists() or not metabase_path.exists(): return None
+    with gzip.open(path, 'rt', encoding='utf-8') as f: payload = json.load(f)
+    if (payload.get('format') != FITTED_LEARNER_FORMAT or payload.get('metabase_sha256') != _content_hash(metabase_path)
+        or payload.get('params') != MetaLearner().get_params()): return None
+    models = {name: [LoadedBooster(t) for t in text] if isinstance(text, list) else LoadedBooster(text) for name, text in payload['models'].items()}
+    return MetaLearner().restore(Metabase.load(metabase_path), models, payload['n_train'])
+
 # %% ../nbs/40_meta_learner.ipynb #14f2e59d
 def default_metabase_path(home=None)->Path:
     "The metabase to learn from: `$ADVPIPE_METABASE`, else `<home>/metabase.json.gz` when built, else the shipped one."
@@ -271,6 +337,7 @@ def default_metabase_path(home=None)->Path:
 def fitted_meta_learner(store,                 # the store (history, and where the fitted learner is kept)
                         metabase_path=None,    # default: `default_metabase_path(store.home)`
                         history:list|None=None, # default: the store's history
+                        fitted_path=None,      # the package's fitted learner (default: `shipped_learner_path()`), used when it was fitted on this metabase
                        )->MetaLearner:
     "The meta-learner for this metabase and history: cached, updated incrementally as the history grows."
     from advpipe.config import file_fingerprint
@@ -281,6 +348,7 @@ def fitted_meta_learner(store,                 # the store (history, and where t
     key = f"meta_learner:{stable_hash(file_fingerprint(path), MetaLearner().get_params())}"
     cached = store.get(key)
     if cached is not None and cached.n_history_ == len(history_frame(history)): return cached
+    if cached is None: cached = load_fitted_learner(path, fitted_path)  # a fresh home: the package's learner, when fitted on this metabase
     learner = cached.update(history) if cached is not None else MetaLearner().fit(Metabase.load(path), history=history)
     store.put(key, learner, ttl=None)
     return learner
