@@ -89,6 +89,7 @@ class MetaLearner(BaseEstimator):
                  learning_rate:float=0.05,          # LightGBM learning rate
                  num_leaves:int=31,                 # LightGBM leaves per tree
                  update_rounds:int=25,              # extra rounds added to each model by an incremental `update`
+                 update_rankers:bool=False,         # an incremental `update` also continues the rankers (5 more fits, about 1.4 CPU-s); else the score surrogate only, and the history reaches the first pick through the pull
                  config_prior:bool=True,            # add each grid configuration's mean normalized score over the training tasks as a feature
                  rankers:int=5,                     # lambdarank models bagged (seeds random_state, random_state + 1, ..)
                  regret_models:int=0,               # -log(regret + 0.01) surrogates whose ranks join the rankers' in the first pick (0: the rankers alone)
@@ -99,28 +100,36 @@ class MetaLearner(BaseEstimator):
         self.history_weight, self.qualitative_weight, self.n_estimators = history_weight, qualitative_weight, n_estimators
         self.learning_rate, self.num_leaves, self.update_rounds, self.random_state = learning_rate, num_leaves, update_rounds, random_state
         self.config_prior, self.rankers, self.regret_models, self.n_jobs = config_prior, rankers, regret_models, n_jobs
-        self.history_pull, self.history_kernel = history_pull, history_kernel
-    def _rows(self, meta_features:list[dict], families:list[str], params:list[dict])->pd.DataFrame:
-        meta = pd.DataFrame(meta_features).reindex(columns=self.meta_columns_)
-        configs = pd.DataFrame([config_features(f, p) for f, p in zip(families, params)])
+        self.history_pull, self.history_kernel, self.update_rankers = history_pull, history_kernel, update_rankers
+    def _rows(self, meta_features, families:list[str], params:list[dict], ids:list[str]|None=None)->pd.DataFrame:
+        "Feature rows: the task's meta-features (dicts, or a frame) and the configuration's description, each configuration described once (`ids`: their ids, when known)."
+        from advpipe.model_pipeline import config_id
+        meta = (meta_features if isinstance(meta_features, pd.DataFrame) else pd.DataFrame(meta_features)).reindex(columns=self.meta_columns_)
+        ids = [config_id(f, p) for f, p in zip(families, params)] if ids is None else list(ids)
+        described = {}
+        for i, f, p in zip(ids, families, params):
+            if i not in described: described[i] = config_features(f, p)
+        configs = pd.DataFrame.from_dict(described, orient='index').reindex(ids).reset_index(drop=True)
         if self.config_prior:  # how good the configuration is across tasks: the portfolio's signal, which the trees refine per task
-            from advpipe.model_pipeline import config_id
-            configs['config_prior'] = [self.prior_.get(config_id(f, p), np.nan) for f, p in zip(families, params)]
+            configs['config_prior'] = [self.prior_.get(i, np.nan) for i in ids]
         return pd.concat([meta.reset_index(drop=True).astype(float), configs], axis=1)
     def _training_set(self, metabase, history:pd.DataFrame):
         "Rows ordered by task (metabase tasks, then history tasks), the targets, log10 fit seconds, per-row weights and the query group sizes."
-        results = metabase.results.merge(metabase.tasks[['task_id', 'meta_features']], on='task_id').sort_values('task_id', kind='stable')
+        from advpipe.model_pipeline import config_id
+        results = metabase.results[metabase.results['task_id'].isin(set(metabase.tasks['task_id']))].sort_values('task_id', kind='stable')
         history = history.sort_values('task_key', kind='stable') if len(history) else history
         grid = metabase.configs
         families = [grid[c]['family'] for c in results['config_id']] + list(history['family'])
         params = [grid[c]['params'] for c in results['config_id']] + list(history['search_params'])
-        meta = list(results['meta_features']) + list(history['meta_features'])
+        ids = list(results['config_id']) + [config_id(f, p) for f, p in zip(history['family'], history['search_params'])]
+        meta = pd.concat([metabase.meta_feature_frame().reindex(results['task_id']).reset_index(drop=True),  # a task's meta-features, repeated for its configurations
+                          pd.DataFrame(list(history['meta_features']), index=range(len(results), len(results) + len(history)))])
         target = np.r_[results['normalized'].to_numpy(float), self._history_target(history)]
         seconds = np.r_[results['fit_seconds'].to_numpy(float), history['fit_seconds'].to_numpy(float) if 'fit_seconds' in history else np.full(len(history), np.nan)]
         tasks = history['task_key'].nunique() if len(history) else 0
         weight = np.r_[np.ones(len(results)), np.full(len(history), self.history_weight*(1 + np.log10(1 + tasks)))]  # one weight for every row of a history task: LightGBM weighs a ranking query through its rows
         groups = np.r_[results.groupby('task_id', sort=False).size().to_numpy(), history.groupby('task_key', sort=False).size().to_numpy() if len(history) else []].astype(int)
-        return self._rows(meta, families, params), target, np.log10(np.clip(seconds, 1e-4, None)), weight, groups
+        return self._rows(meta, families, params, ids), target, np.log10(np.clip(seconds, 1e-4, None)), weight, groups
     def _model(self, n_estimators:int, seed:int, kind:str='regression'):
         import lightgbm
         settings = dict(n_estimators=n_estimators, learning_rate=self.learning_rate, num_leaves=self.num_leaves, min_child_samples=10,
@@ -168,7 +177,7 @@ class MetaLearner(BaseEstimator):
         self._fit_table()
         return self
     def update(self, history:list[dict]):
-        "Take in the full history again: `update_rounds` more boosting rounds on every model (from its fitted booster) when little is new, a refit otherwise."
+        "Take in the full history again: `update_rounds` more boosting rounds on the score surrogate (and the rankers with `update_rankers`), from the fitted boosters, when little is new; a refit otherwise."
         check_is_fitted(self, 'rankers_')
         frame = history_frame(history)
         added = len(frame) - self.n_history_
@@ -176,7 +185,8 @@ class MetaLearner(BaseEstimator):
         if added >= 0.1*self.n_train_: return self.fit(self.metabase_, history=history)
         self.history_ = frame
         X, target, _, weight, groups = self._training_set(self.metabase_, frame)
-        self._fit_models(X, target, weight, groups, self.update_rounds, previous={'score_model_': self.score_model_, 'rankers_': self.rankers_, 'regret_models_': self.regret_models_})
+        if self.update_rankers: self._fit_models(X, target, weight, groups, self.update_rounds, previous={'score_model_': self.score_model_, 'rankers_': self.rankers_, 'regret_models_': self.regret_models_})
+        else: self.score_model_ = self._model(self.update_rounds, self.random_state).fit(X, target, sample_weight=weight, init_model=self.score_model_.booster_)
         self.n_train_, self.n_history_, self.updated_incrementally_ = len(X), len(frame), True
         self._fit_table()
         return self
