@@ -11,8 +11,9 @@ from sklearn.utils.validation import check_is_fitted
 from .config import BadInput, stable_hash
 
 # %% auto #0
-__all__ = ['experiment_records', 'ConfigRanker', 'config_features', 'history_frame', 'MetaLearner', 'default_metabase_path',
-           'fitted_meta_learner', 'family_params', 'learning_records']
+__all__ = ['RELEVANCE', 'FITTED_LEARNER_FORMAT', 'experiment_records', 'ConfigRanker', 'config_features', 'history_frame',
+           'relevance_levels', 'MetaLearner', 'LoadedBooster', 'shipped_learner_path', 'save_fitted_learner',
+           'load_fitted_learner', 'default_metabase_path', 'fitted_meta_learner', 'family_params', 'learning_records']
 
 # %% ../nbs/40_meta_learner.ipynb #10b98831
 def experiment_records(run_id:str, data:dict, task:dict, models:list[dict], recorded_at:str)->list[dict]:
@@ -69,113 +70,153 @@ def history_frame(history:list[dict])->pd.DataFrame:
     return frame[frame.groupby('task_key')['config_id'].transform('size') >= 2].reset_index(drop=True)  # one config says nothing about ranks
 
 # %% ../nbs/40_meta_learner.ipynb #142694db
+RELEVANCE = ((0.1, 1), (0.05, 2), (0.02, 3), (0.01, 4), (0.0, 5))  # normalized regret at most .. -> ranking relevance
+
+def relevance_levels(normalized)->np.ndarray:
+    "Ranking relevance of configurations from their normalized score on a task: 5 for the task's best, 4 within 0.01, .., 0 beyond 0.1."
+    regret, out = 1 - np.asarray(normalized, float), np.zeros(len(normalized), int)
+    for cut, level in RELEVANCE: out[regret <= cut + 1e-12] = level
+    return out
+
 class MetaLearner(BaseEstimator):
-    "Surrogate (LightGBM) of a configuration's normalized score and fit seconds from (task meta-features, configuration), and the order in which to evaluate the grid on a new task."
-    def __init__(self, history_weight:float=3.0,     # weight of one history record relative to one metabase record (grows with log10 of the history size)
+    """Which grid configuration to try first on a new task, and in what order after it: a LambdaMART ranker (LightGBM
+    `lambdarank`, Burges 2010) over (task meta-features, configuration) with one query group per past task, bagged over
+    seeds (mean within-task rank); then the order that most raises the past tasks' best-so-far.
+    A LightGBM surrogate of the normalized score and fit seconds gives `predict`."""
+    def __init__(self, history_weight:float=3.0,     # weight of a history task (query group) or record relative to a metabase one (grows with log10 of the history size)
                  qualitative_weight:float=0.2,      # share of the target taken by the qualitative score, where a record has one
-                 n_estimators:int=200,              # boosting rounds of the score model
+                 n_estimators:int=200,              # boosting rounds of each ranker and surrogate
                  learning_rate:float=0.05,          # LightGBM learning rate
                  num_leaves:int=31,                 # LightGBM leaves per tree
-                 update_rounds:int=25,              # extra rounds added by an incremental `update`
+                 update_rounds:int=25,              # extra rounds added to each model by an incremental `update`
+                 update_rankers:bool=False,         # an incremental `update` also continues the rankers (5 more fits, about 1.4 CPU-s); else the score surrogate only, and the history reaches the first pick through the pull
                  config_prior:bool=True,            # add each grid configuration's mean normalized score over the training tasks as a feature
-                 shortlist:int=5,                   # the greedy portfolio's first configurations among which the selector picks the first to try
-                 selector_weight:float=0.5,         # the first pick averages the selector's and the surrogate's predictions over the shortlist with this weight on the selector
-                 history_kernel:float=0.25,         # width of the pull of the user's own tasks, as a share of the typical squared distance between tasks
-                 random_state:int=0):               # seed of the surrogate
+                 rankers:int=5,                     # lambdarank models bagged (seeds random_state, random_state + 1, ..)
+                 regret_models:int=0,               # -log(regret + 0.01) surrogates whose ranks join the rankers' in the first pick (0: the rankers alone)
+                 n_jobs:int=2,                      # models fitted at once (threads; each model on one thread, so the result does not depend on it)
+                 history_pull:float=1.0,            # weight of one of the user's own tasks, as near as can be, against the rankers' own score in the first pick (0: no pull)
+                 history_kernel:float=0.25,         # width of that pull in 1 - (correlation of the rankers' scores on the two tasks)
+                 random_state:int=0):               # seed of the first model
         self.history_weight, self.qualitative_weight, self.n_estimators = history_weight, qualitative_weight, n_estimators
         self.learning_rate, self.num_leaves, self.update_rounds, self.random_state = learning_rate, num_leaves, update_rounds, random_state
-        self.config_prior, self.shortlist, self.history_kernel, self.selector_weight = config_prior, shortlist, history_kernel, selector_weight
-    def _rows(self, meta_features:list[dict], families:list[str], params:list[dict])->pd.DataFrame:
-        meta = pd.DataFrame(meta_features).reindex(columns=self.meta_columns_)
-        configs = pd.DataFrame([config_features(f, p) for f, p in zip(families, params)])
+        self.config_prior, self.rankers, self.regret_models, self.n_jobs = config_prior, rankers, regret_models, n_jobs
+        self.history_pull, self.history_kernel, self.update_rankers = history_pull, history_kernel, update_rankers
+    def _rows(self, meta_features, families:list[str], params:list[dict], ids:list[str]|None=None)->pd.DataFrame:
+        "Feature rows: the task's meta-features (dicts, or a frame) and the configuration's description, each configuration described once (`ids`: their ids, when known)."
+        from advpipe.model_pipeline import config_id
+        meta = (meta_features if isinstance(meta_features, pd.DataFrame) else pd.DataFrame(meta_features)).reindex(columns=self.meta_columns_)
+        ids = [config_id(f, p) for f, p in zip(families, params)] if ids is None else list(ids)
+        described = {}
+        for i, f, p in zip(ids, families, params):
+            if i not in described: described[i] = config_features(f, p)
+        configs = pd.DataFrame.from_dict(described, orient='index').reindex(ids).reset_index(drop=True)
         if self.config_prior:  # how good the configuration is across tasks: the portfolio's signal, which the trees refine per task
-            from advpipe.model_pipeline import config_id
-            configs['config_prior'] = [self.prior_.get(config_id(f, p), np.nan) for f, p in zip(families, params)]
+            configs['config_prior'] = [self.prior_.get(i, np.nan) for i in ids]
         return pd.concat([meta.reset_index(drop=True).astype(float), configs], axis=1)
     def _training_set(self, metabase, history:pd.DataFrame):
-        results = metabase.results.merge(metabase.tasks[['task_id', 'meta_features']], on='task_id')
+        "Rows ordered by task (metabase tasks, then history tasks), the targets, log10 fit seconds, per-row weights and the query group sizes."
+        from advpipe.model_pipeline import config_id
+        results = metabase.results[metabase.results['task_id'].isin(set(metabase.tasks['task_id']))].sort_values('task_id', kind='stable')
+        history = history.sort_values('task_key', kind='stable') if len(history) else history
         grid = metabase.configs
         families = [grid[c]['family'] for c in results['config_id']] + list(history['family'])
         params = [grid[c]['params'] for c in results['config_id']] + list(history['search_params'])
-        meta = list(results['meta_features']) + list(history['meta_features'])
-        target = np.r_[results['normalized'].to_numpy(float), history['normalized'].to_numpy(float)]
+        ids = list(results['config_id']) + [config_id(f, p) for f, p in zip(history['family'], history['search_params'])]
+        meta = pd.concat([metabase.meta_feature_frame().reindex(results['task_id']).reset_index(drop=True),  # a task's meta-features, repeated for its configurations
+                          pd.DataFrame(list(history['meta_features']), index=range(len(results), len(results) + len(history)))])
+        target = np.r_[results['normalized'].to_numpy(float), self._history_target(history)]
         seconds = np.r_[results['fit_seconds'].to_numpy(float), history['fit_seconds'].to_numpy(float) if 'fit_seconds' in history else np.full(len(history), np.nan)]
-        quality = np.r_[np.full(len(results), np.nan), pd.to_numeric(history['qualitative_score'], errors='coerce').to_numpy(float)]
-        target = np.where(np.isfinite(quality), (1 - self.qualitative_weight)*target + self.qualitative_weight*quality, target)
-        weight = np.r_[np.ones(len(results)), np.full(len(history), self.history_weight*(1 + np.log10(1 + len(history))))]
-        return self._rows(meta, families, params), target, np.log10(np.clip(seconds, 1e-4, None)), weight
-    def _model(self, n_estimators):
+        tasks = history['task_key'].nunique() if len(history) else 0
+        weight = np.r_[np.ones(len(results)), np.full(len(history), self.history_weight*(1 + np.log10(1 + tasks)))]  # one weight for every row of a history task: LightGBM weighs a ranking query through its rows
+        groups = np.r_[results.groupby('task_id', sort=False).size().to_numpy(), history.groupby('task_key', sort=False).size().to_numpy() if len(history) else []].astype(int)
+        return self._rows(meta, families, params, ids), target, np.log10(np.clip(seconds, 1e-4, None)), weight, groups
+    def _model(self, n_estimators:int, seed:int, kind:str='regression'):
         import lightgbm
-        return lightgbm.LGBMRegressor(n_estimators=n_estimators, learning_rate=self.learning_rate, num_leaves=self.num_leaves,
-                                      min_child_samples=10, subsample=0.8, subsample_freq=1, colsample_bytree=0.8,
-                                      random_state=self.random_state, n_jobs=1, verbose=-1)
+        settings = dict(n_estimators=n_estimators, learning_rate=self.learning_rate, num_leaves=self.num_leaves, min_child_samples=10,
+                        subsample=0.8, subsample_freq=1, colsample_bytree=0.8, random_state=seed, n_jobs=1, verbose=-1)
+        return lightgbm.LGBMRanker(objective='lambdarank', **settings) if kind == 'rank' else lightgbm.LGBMRegressor(**settings)
+    def _fit_models(self, X, target, weight, groups, rounds:int, previous:dict|None=None):
+        "The score surrogate, the rankers and the regret surrogates, each from scratch or continued from `previous` (`init_model`)."
+        from concurrent.futures import ThreadPoolExecutor
+        init = lambda name, i=None: None if previous is None else (previous[name] if i is None else previous[name][i]).booster_
+        levels, log_regret = relevance_levels(np.clip(target, 0, 1)), -np.log(1 - np.clip(target, 0, 1) + 0.01)
+        score = lambda: self._model(rounds, self.random_state).fit(X, target, sample_weight=weight, init_model=init('score_model_'))
+        rank = lambda i: self._model(rounds, self.random_state + i, 'rank').fit(X, levels, group=groups, sample_weight=weight, init_model=init('rankers_', i))
+        regret = lambda i: self._model(rounds, self.random_state + i).fit(X, log_regret, sample_weight=weight, init_model=init('regret_models_', i))
+        with ThreadPoolExecutor(max(1, self.n_jobs)) as pool:  # one thread per model: the same models in any order, LightGBM trains without the GIL
+            rankers = [pool.submit(rank, i) for i in range(self.rankers)]
+            regrets = [pool.submit(regret, i) for i in range(self.regret_models)]
+            self.score_model_ = pool.submit(score).result()
+            self.rankers_, self.regret_models_ = [f.result() for f in rankers], [f.result() for f in regrets]
     def fit(self, metabase,                 # a `Metabase` (tasks with meta-features, results per configuration)
             y=None,                         # unused (the targets are in the metabase)
             history:list[dict]|None=None):  # experiment-history records (from the store)
-        "Fit the score and seconds surrogates on the metabase plus the usable history records."
+        "Fit the rankers and surrogates on the metabase plus the usable history records."
+        self._start(metabase, history)
+        X, target, log_seconds, weight, groups = self._training_set(metabase, self.history_)
+        self._fit_models(X, target, weight, groups, self.n_estimators)
+        known = np.isfinite(log_seconds)
+        self.seconds_model_ = self._model(100, self.random_state).fit(X[known], log_seconds[known])
+        self.n_train_, self.n_history_, self.updated_incrementally_ = len(X), len(self.history_), False
+        return self._finish()
+    def restore(self, metabase,      # the metabase the models were fitted on
+                models:dict,         # `score_model_`, `seconds_model_`, `rankers_`, `regret_models_` (`LoadedBooster`s)
+                n_train:int):        # the training rows they were fitted on
+        "Take models fitted on `metabase` without history (`save_fitted_learner`'s file) instead of fitting them: the learner `fit(metabase)` gives."
+        self._start(metabase, None)
+        for name, model in models.items(): setattr(self, name, model)
+        self.n_train_, self.n_history_, self.updated_incrementally_ = n_train, 0, False
+        return self._finish()
+    def _start(self, metabase, history):
         self.metabase_ = metabase
         self.history_ = history_frame(history or [])
         self.meta_columns_ = list(metabase.meta_feature_frame().columns)
         self.prior_ = metabase.results.groupby('config_id')['normalized'].mean().to_dict()
-        X, target, log_seconds, weight = self._training_set(metabase, self.history_)
-        self.score_model_ = self._model(self.n_estimators).fit(X, target, sample_weight=weight)
-        known = np.isfinite(log_seconds)
-        self.seconds_model_ = self._model(100).fit(X[known], log_seconds[known])
-        self.n_train_, self.n_history_ = len(X), len(self.history_)
+    def _finish(self):
         self._fit_neighbours()
-        self._fit_selector()
+        self._fit_table()
         return self
     def update(self, history:list[dict]):
-        "Take in the full history again: a few boosting rounds on top when little is new, a refit otherwise."
-        check_is_fitted(self, 'score_model_')
+        "Take in the full history again: `update_rounds` more boosting rounds on the score surrogate (and the rankers with `update_rankers`), from the fitted boosters, when little is new; a refit otherwise."
+        check_is_fitted(self, 'rankers_')
         frame = history_frame(history)
         added = len(frame) - self.n_history_
         if added <= 0: return self
         if added >= 0.1*self.n_train_: return self.fit(self.metabase_, history=history)
         self.history_ = frame
-        X, target, _, weight = self._training_set(self.metabase_, frame)
-        booster = self.score_model_.booster_
-        self.score_model_ = self._model(self.update_rounds).fit(X, target, sample_weight=weight, init_model=booster)
-        self.n_train_, self.n_history_ = len(X), len(frame)
-        self.updated_incrementally_ = True
-        self._fit_selector()
+        X, target, _, weight, groups = self._training_set(self.metabase_, frame)
+        if self.update_rankers: self._fit_models(X, target, weight, groups, self.update_rounds, previous={'score_model_': self.score_model_, 'rankers_': self.rankers_, 'regret_models_': self.regret_models_})
+        else: self.score_model_ = self._model(self.update_rounds, self.random_state).fit(X, target, sample_weight=weight, init_model=self.score_model_.booster_)
+        self.n_train_, self.n_history_, self.updated_incrementally_ = len(X), len(frame), True
+        self._fit_table()
         return self
     def _fit_neighbours(self):
         meta = self.metabase_.meta_feature_frame().reindex(columns=self.meta_columns_).astype(float)
         self.meta_center_, self.meta_scale_ = meta.median(), meta.std().replace(0, 1).fillna(1)
         self.meta_matrix_ = ((meta - self.meta_center_)/self.meta_scale_).fillna(0).clip(-5, 5)
-    def _standardize(self, meta:pd.DataFrame)->np.ndarray:
-        return ((meta.reindex(columns=self.meta_columns_).astype(float) - self.meta_center_)/self.meta_scale_).fillna(0).clip(-5, 5).to_numpy(float)
-    def _fit_selector(self):
-        "The training tasks' table (metabase tasks, plus history tasks weighed up), its greedy portfolio, and the selector over its shortlist."
-        from sklearn.linear_model import RidgeCV
+    def _fit_table(self):
+        "The training tasks' table (metabase tasks, plus history tasks weighed up) that the greedy continuation covers, and its portfolio."
         grid = self.metabase_.grid
         ids = [c['config_id'] for c in grid]
         table = self.metabase_.matrix().reindex(columns=ids)
-        meta = self.metabase_.meta_feature_frame().reindex(index=table.index)
         weights = np.ones(len(table))
         history = self.history_[self.history_['config_id'].isin(set(ids))] if len(self.history_) else self.history_
+        self.pull_measured_, self.pull_ranks_ = np.zeros((0, len(ids))), np.zeros((0, len(ids)))
         if len(history):  # the user's tasks: measured cells as measured, the others as the surrogate predicts them
             history = history.assign(target=self._history_target(history))
             measured = history.pivot_table(index='task_key', columns='config_id', values='target', aggfunc='last').reindex(columns=ids)
             task_meta = history.drop_duplicates('task_key', keep='last').set_index('task_key')['meta_features'].reindex(measured.index)
+            self.pull_measured_ = measured.to_numpy(float)  # the pull's evidence: what was measured on each of the user's tasks (NaN: not measured)
+            self.pull_ranks_ = np.array([self.rank_scores(task_meta[key], grid) for key in measured.index])  # how the rankers see each of them
             for key in measured.index:
                 guess = self.predict(task_meta[key], grid).set_index('config_id')['predicted_score'].clip(0, 1)
                 measured.loc[key] = measured.loc[key].fillna(guess)
             table = pd.concat([table, measured])
-            meta = pd.concat([meta, pd.DataFrame(list(task_meta), index=measured.index)])
             weights = np.r_[weights, np.full(len(measured), self.history_weight*(1 + np.log10(1 + len(measured))))]
         self.table_, self.task_weights_ = table.fillna(0.0), weights/weights.sum()
         self.portfolio_ = self._greedy([])
-        self.shortlist_ = self.portfolio_[:max(1, self.shortlist)]
-        Z = self._standardize(meta)
-        self.selector_ = RidgeCV(alphas=np.logspace(-1, 3, 9)).fit(Z, self.table_[self.shortlist_].to_numpy(), sample_weight=weights)
-        base = Z[:len(self.metabase_.tasks)]
-        self.bandwidth_ = float(np.median(((base[:, None, :] - base[None, :, :])**2).sum(axis=2))) or 1.0  # typical squared distance between tasks
-        own = slice(len(self.metabase_.tasks), len(Z))  # the user's tasks: how far the selector is off on each (a local correction near them)
-        self.history_Z_ = Z[own]
-        self.history_residual_ = self.table_[self.shortlist_].to_numpy()[own] - self.selector_.predict(Z[own]) if len(self.history_Z_) else np.zeros((0, len(self.shortlist_)))
     def _history_target(self, history:pd.DataFrame)->np.ndarray:
+        if not len(history): return np.zeros(0)
         quality = pd.to_numeric(history['qualitative_score'], errors='coerce').to_numpy(float)
         target = history['normalized'].to_numpy(float)
         return np.where(np.isfinite(quality), (1 - self.qualitative_weight)*target + self.qualitative_weight*quality, target)
@@ -191,17 +232,27 @@ class MetaLearner(BaseEstimator):
             pick = remaining.pop(int(np.argmax(gains)))
             order.append(columns[pick]); best = np.maximum(best, values[:, pick]); self.expected_best_.append(float(self.task_weights_ @ best))
         return order
+    def rank_scores(self, meta_features:dict, configs:list[dict])->np.ndarray:
+        "The first-pick score of each configuration on a task: its mean within-task rank over the rankers and the regret surrogates (near 0 worst, 1 best)."
+        check_is_fitted(self, 'rankers_')
+        X = self._rows([meta_features]*len(configs), [c['family'] for c in configs], [c['params'] for c in configs])
+        return np.mean([pd.Series(m.predict(X)).rank().to_numpy()/len(configs) for m in [*self.rankers_, *self.regret_models_]], axis=0)  # ranks: the models' score scales differ
+    def history_weights(self, ranks:np.ndarray)->np.ndarray:
+        "How much each of the user's history tasks pulls the first pick on a task whose grid `rank_scores` are `ranks`: `history_pull * exp(-(1 - correlation)/history_kernel)`."
+        if not len(self.pull_ranks_) or self.history_pull <= 0: return np.zeros(len(self.pull_ranks_))
+        correlation = np.nan_to_num([np.corrcoef(ranks, other)[0, 1] for other in self.pull_ranks_])
+        return self.history_pull*np.exp(-(1 - correlation)/self.history_kernel)
+    def first_pick_scores(self, meta_features:dict)->np.ndarray:
+        "The grid's first-pick scores: `rank_scores`, pulled towards the normalized scores measured on the user's nearby history tasks (unchanged without history)."
+        ranks = self.rank_scores(meta_features, self.metabase_.grid)
+        weights = self.history_weights(ranks)
+        if not weights.sum(): return ranks
+        measured = np.isfinite(self.pull_measured_)  # a history task pulls only the configurations it measured
+        return (ranks + weights @ np.where(measured, self.pull_measured_, 0.0))/(1 + weights @ measured)
     def evaluation_order(self, meta_features:dict)->list[str]:
-        "The grid in the order to evaluate it on a new task: the pick from the portfolio's shortlist (selector and surrogate averaged), then greedily the configurations that most raise the training tasks' best-so-far."
-        check_is_fitted(self, 'selector_')
-        z = self._standardize(pd.DataFrame([meta_features]))
-        predicted = self.selector_.predict(z)[0]
-        if len(self.history_Z_):  # near the user's own tasks, their measured scores pull the selector (kernel-weighted residuals, shrunk by one pseudo-task)
-            near = self.history_weight*np.exp(-((self.history_Z_ - z)**2).sum(axis=1)/(self.history_kernel*self.bandwidth_))
-            predicted = predicted + near @ self.history_residual_/(1 + near.sum())
-        surrogate = self.predict(meta_features, [self.metabase_.configs[c] for c in self.shortlist_])['predicted_score'].to_numpy()
-        predicted = self.selector_weight*predicted + (1 - self.selector_weight)*surrogate  # two views: the task-level selector and the (task, configuration) surrogate
-        return self._greedy([self.shortlist_[int(np.argmax(predicted))]])
+        "The grid in the order to evaluate it on a new task: the best by `first_pick_scores` first, then greedily the configurations that most raise the training tasks' best-so-far."
+        grid = self.metabase_.grid
+        return self._greedy([grid[int(np.argmax(self.first_pick_scores(meta_features)))]['config_id']])
     def nearest_tasks(self, meta_features:dict, n:int=5)->list[str]:
         "Ids of the `n` metabase tasks nearest in (standardized) meta-feature space."
         check_is_fitted(self, 'meta_matrix_')
@@ -220,15 +271,68 @@ class MetaLearner(BaseEstimator):
                 configs:list[dict]|None=None,  # candidates; default: the metabase's grid
                 neighbours:int=10,             # past tasks searched for support
                )->pd.DataFrame:
-        "The `k` configurations to try first, in that order (the grid: `evaluation_order`; other candidates: by predicted score), with predicted score and seconds and the nearby past tasks that back each."
+        "The `k` configurations to try first, in that order (the grid: `evaluation_order`; other candidates: by `rank_scores`), with predicted score and seconds and the nearby past tasks that back each."
         if configs is None:
             order = self.evaluation_order(meta_features)
             ranked = self.predict(meta_features, [self.metabase_.configs[c] for c in order]).assign(expected_best=self.expected_best_).head(k)
-        else: ranked = self.predict(meta_features, configs).sort_values('predicted_score', ascending=False, kind='stable').head(k)
+        else: ranked = self.predict(meta_features, configs).assign(rank_score=self.rank_scores(meta_features, configs)).sort_values('rank_score', ascending=False, kind='stable').head(k)
         near = self.nearest_tasks(meta_features, neighbours)
         scores = self.metabase_.matrix().reindex(index=near)
         ranked['support'] = [[t for t in near if c in scores and scores.at[t, c] >= 0.95] for c in ranked['config_id']]
         return ranked.reset_index(drop=True).assign(rank=lambda f: f.index + 1)
+
+# %% ../nbs/40_meta_learner.ipynb #b96acb02
+FITTED_LEARNER_FORMAT = 1
+_FITTED_MODELS = ('score_model_', 'seconds_model_', 'rankers_', 'regret_models_')
+_UNUSED_FOR_PREDICTION = ('split_gain', 'internal_value', 'internal_weight', 'internal_count', 'leaf_weight', 'leaf_count', 'tree_sizes')  # per-node statistics: half the text; `tree_sizes` would no longer match
+
+class LoadedBooster:
+    "A LightGBM model read back from its text: predicts as the estimator it was saved from, and an `update` continues it (`init_model`)."
+    def __init__(self, text:str): # the model as `Booster.model_to_string()` wrote it
+        import lightgbm
+        self.booster_ = lightgbm.Booster(model_str=text)
+    def predict(self, X): return self.booster_.predict(X)
+
+def shipped_learner_path()->Path:
+    "Where the package keeps the meta-learner fitted on its metabase."
+    import advpipe
+    return Path(advpipe.__file__).parent/'metabase_data'/'meta_learner.json.gz'
+
+def _content_hash(path)->str:
+    import hashlib
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+def save_fitted_learner(metabase_path=None, # default: the shipped metabase
+                        out=None,           # default: `shipped_learner_path()`
+                       )->Path:
+    "Fit `MetaLearner()` (default settings, no history) on the metabase and write its boosters, settings and the metabase's content hash."
+    import gzip, io, json, lightgbm
+    from advpipe.metabase import Metabase, shipped_metabase_path
+    path = Path(metabase_path or shipped_metabase_path())
+    learner = MetaLearner().fit(Metabase.load(path))
+    text = lambda m: ''.join(line for line in m.booster_.model_to_string().splitlines(keepends=True) if line.split('=')[0] not in _UNUSED_FOR_PREDICTION)  # the same predictions
+    models = {name: [text(m) for m in getattr(learner, name)] if isinstance(getattr(learner, name), list) else text(getattr(learner, name)) for name in _FITTED_MODELS}
+    payload = {'format': FITTED_LEARNER_FORMAT, 'metabase_sha256': _content_hash(path), 'params': learner.get_params(),
+               'lightgbm': lightgbm.__version__, 'n_train': int(learner.n_train_), 'models': models}
+    out = Path(out or shipped_learner_path())
+    buffer = io.BytesIO()
+    with gzip.GzipFile(fileobj=buffer, mode='wb', compresslevel=9, mtime=0) as f: f.write(json.dumps(payload).encode())  # mtime 0: the same fit, the same bytes
+    out.write_bytes(buffer.getvalue())
+    return out
+
+def load_fitted_learner(metabase_path=None, # the metabase in use (default: the shipped one)
+                        path=None,          # default: `shipped_learner_path()`
+                       )->MetaLearner|None:
+    "The shipped fitted learner when it was fitted on this very metabase (same content hash) with today's default settings, else None."
+    import gzip, json
+    from advpipe.metabase import Metabase, shipped_metabase_path
+    path, metabase_path = Path(path or shipped_learner_path()), Path(metabase_path or shipped_metabase_path())
+    if not path.exists() or not metabase_path.exists(): return None
+    with gzip.open(path, 'rt', encoding='utf-8') as f: payload = json.load(f)
+    if (payload.get('format') != FITTED_LEARNER_FORMAT or payload.get('metabase_sha256') != _content_hash(metabase_path)
+        or payload.get('params') != MetaLearner().get_params()): return None
+    models = {name: [LoadedBooster(t) for t in text] if isinstance(text, list) else LoadedBooster(text) for name, text in payload['models'].items()}
+    return MetaLearner().restore(Metabase.load(metabase_path), models, payload['n_train'])
 
 # %% ../nbs/40_meta_learner.ipynb #14f2e59d
 def default_metabase_path(home=None)->Path:
@@ -243,6 +347,7 @@ def default_metabase_path(home=None)->Path:
 def fitted_meta_learner(store,                 # the store (history, and where the fitted learner is kept)
                         metabase_path=None,    # default: `default_metabase_path(store.home)`
                         history:list|None=None, # default: the store's history
+                        fitted_path=None,      # the package's fitted learner (default: `shipped_learner_path()`), used when it was fitted on this metabase
                        )->MetaLearner:
     "The meta-learner for this metabase and history: cached, updated incrementally as the history grows."
     from advpipe.config import file_fingerprint
@@ -253,6 +358,7 @@ def fitted_meta_learner(store,                 # the store (history, and where t
     key = f"meta_learner:{stable_hash(file_fingerprint(path), MetaLearner().get_params())}"
     cached = store.get(key)
     if cached is not None and cached.n_history_ == len(history_frame(history)): return cached
+    if cached is None: cached = load_fitted_learner(path, fitted_path)  # a fresh home: the package's learner, when fitted on this metabase
     learner = cached.update(history) if cached is not None else MetaLearner().fit(Metabase.load(path), history=history)
     store.put(key, learner, ttl=None)
     return learner

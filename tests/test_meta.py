@@ -63,6 +63,17 @@ def test_meta_suggest_on_a_plain_csv(tmp_path, tiny_metabase):
     assert bad.stderr.strip().count('\n') == 0 and "--target 'price': no such column" in bad.stderr and 'Traceback' not in bad.stderr
 
 
+def test_shipped_fitted_learner_matches_the_shipped_metabase():
+    "The package's fitted learner was fitted on the package's metabase with today's default settings, so a fresh install loads it instead of fitting (7-9 CPU-s)."
+    from advpipe.meta_learner import LoadedBooster, MetaLearner, load_fitted_learner
+    learner = load_fitted_learner()
+    assert learner is not None, 'advpipe/metabase_data/meta_learner.json.gz is stale (another metabase or other defaults): rebuild it, see advpipe/metabase_data/README.md'
+    assert len(learner.rankers_) == MetaLearner().rankers and all(isinstance(m, LoadedBooster) for m in [learner.score_model_, learner.seconds_model_, *learner.rankers_])
+    task = learner.metabase_.tasks.iloc[0]
+    suggestions = learner.suggest(task['meta_features'], k=3)
+    assert len(suggestions) == 3 and suggestions['predicted_seconds'].gt(0).all()
+
+
 def test_meta_evaluate_on_new_tasks(tmp_path, tiny_metabase):
     "`meta evaluate --tasks` on tasks it has never seen (scikit-learn generators and one from the sales data) reports every method's metrics."
     from sklearn.datasets import make_classification, make_friedman1
