@@ -11,7 +11,8 @@ from .config import BadInput
 
 # %% auto #0
 __all__ = ['BACKENDS', 'SCHEDULER_ENV', 'DASK_ONE_THREAD_WARNING', 'WORKER_MODULES', 'resolve_backend', 'dask_scheduler',
-           'dask_client', 'joblib_backend', 'end_local_workers_at_exit', 'map_evaluations', 'start_local_workers']
+           'dask_client', 'joblib_backend', 'end_local_workers', 'end_local_workers_at_exit', 'map_evaluations',
+           'start_local_workers']
 
 # %% ../nbs/06_executor.ipynb #74ca547e
 BACKENDS = ('local', 'dask')
@@ -84,16 +85,18 @@ def joblib_backend(backend=None, # 'local' or 'dask' (None reads `ADVPIPE_BACKEN
 # %% ../nbs/06_executor.ipynb #d98918f2
 _workers_end_registered = set()
 
+def end_local_workers(wait:bool=True): # wait until they have exited
+    "End joblib's local worker processes (loky's reusable executor) now; the next parallel call starts new ones."
+    from joblib.externals.loky import reusable_executor
+    executor = getattr(reusable_executor, '_executor', None)  # None when this process never started workers
+    if executor is not None: executor.shutdown(wait=wait, kill_workers=True)
+
 def end_local_workers_at_exit():
     "Make this process end joblib's idle loky workers when it exits, also where `atexit` never runs (forked workers)."
     if os.getpid() in _workers_end_registered: return  # a forked child registers its own
     _workers_end_registered.add(os.getpid())
     from multiprocessing.util import Finalize
-    def end_workers():
-        from joblib.externals.loky import reusable_executor
-        executor = getattr(reusable_executor, '_executor', None)  # None when this process never started workers
-        if executor is not None: executor.shutdown(wait=False, kill_workers=True)
-    Finalize(None, end_workers, exitpriority=100)  # priority >= 0: runs before multiprocessing joins the children
+    Finalize(None, end_local_workers, kwargs={'wait': False}, exitpriority=100)  # priority >= 0: runs before multiprocessing joins the children
 
 # %% ../nbs/06_executor.ipynb #a5c40cd3
 def map_evaluations(func: Callable[[Any], Any],  # a picklable function of one item

@@ -218,15 +218,22 @@ def build_metabase(tasks:list[dict],          # task references (`candidate_task
                   )->dict:
     "Evaluate the grid on every task (resuming from the store); returns `{'tasks': [...], 'cells': [...]}`."
     from tqdm.auto import tqdm
-    from advpipe.executor import map_evaluations
+    from advpipe.executor import end_local_workers, map_evaluations, resolve_backend
+    from advpipe.redis_cache import open_store
     configs = configs or grid_configs()
     options = {'home': str(home or ''), 'max_rows': max_rows, 'folds': folds, 'time_per_task': time_per_task, 'random_state': random_state}
     if cv_seed is not None: options['cv_seed'] = cv_seed
     items = [{'ref': ref, 'configs': configs, 'options': options} for ref in tasks]
     bar = tqdm(total=len(items), desc='metabase tasks', unit='task', disable=not progress, smoothing=0.1)
     def tick(done, total): bar.update(done - bar.n)
-    results = map_evaluations(evaluate_task, items, backend=backend, n_jobs=n_jobs, progress=tick)
-    bar.close()
+    # local workers keep a store open between tasks (`_worker_store`), and an embedded Redis one of them started would outlive
+    # them with no client (they are killed at exit, no cleanup runs): the build holds a client of its own, ends the workers
+    # when they are done, and closes it last, so that the server stops with it
+    holder = open_store(home or None, quiet=True) if resolve_backend(backend) == 'local' and n_jobs != 1 else None
+    try: results = map_evaluations(evaluate_task, items, backend=backend, n_jobs=n_jobs, progress=tick)
+    finally:
+        bar.close()
+        if holder is not None: end_local_workers(); holder.close(wait_for_others=5)
     return {'tasks': [r['task'] for r in results], 'cells': [c for r in results for c in r['cells']],
             'grid': configs, 'options': {k: v for k, v in options.items() if k != 'home'}}
 

@@ -110,7 +110,7 @@ class SQLiteBackend:
             try: yield
             finally: fcntl.flock(f, fcntl.LOCK_UN)
     def info(self): return {'path': str(self.path), 'bytes_on_disk': self.path.stat().st_size}
-    def close(self):
+    def close(self, wait_for_others:float=0):
         if getattr(self._local, 'db', None) is not None: self._local.db.close(); self._local.db = None
 
 # %% ../nbs/05_redis_cache.ipynb #d82d032c
@@ -207,10 +207,12 @@ class RedisBackend:
         info = self._call('info')
         return {'redis_version': info.get('redis_version'), 'used_memory_human': info.get('used_memory_human'),
                 'maxmemory_policy': info.get('maxmemory_policy'), 'aof_enabled': info.get('aof_enabled')}
-    def close(self):
+    def close(self, wait_for_others:float=0): # seconds to let other clients (processes just ended) drop first, embedded only
         "Disconnect; the embedded server stops when its last client leaves (its data is on disk)."
         with contextlib.suppress(Exception):
             if not self.embedded: self.client.connection_pool.disconnect(); return
+            deadline = time.monotonic() + wait_for_others
+            while other_clients(self.client) > 0 and time.monotonic() < deadline: time.sleep(0.05)
             if other_clients(self.client) == 0: _stop_embedded(self.client)
             else: self.client.connection_pool.disconnect(); _embedded_clients.discard(self.client)
 
@@ -434,8 +436,8 @@ class ResilientBackend:
         if self.local_records: info['registry_and_history'] = f'SQLite at {self.fallback_path} (the server may evict keys)'
         if self.fault: info['fault'] = redact(self.fault)
         return info
-    def close(self):
-        with contextlib.suppress(Exception): self.primary.close()
+    def close(self, wait_for_others:float=0):
+        with contextlib.suppress(Exception): self.primary.close(wait_for_others)
         if self._fallback is not None: self._fallback.close()
 
 # %% ../nbs/05_redis_cache.ipynb #e49cfa77
@@ -501,7 +503,8 @@ class Store:
         counters = self.backend.counters()
         return {'backend': self.backend_name, 'namespaces': entries, 'hits': counters.get('hits', 0), 'misses': counters.get('misses', 0),
                 'refused': counters.get('refused', 0), 'server': self.backend.info()}
-    def close(self): self.backend.close()
+    def close(self, wait_for_others:float=0, # seconds an embedded server waits for other clients to leave before it stops with this one
+             ): self.backend.close(wait_for_others)
 
 # %% ../nbs/05_redis_cache.ipynb #d8943d20
 def open_store(home:str|Path|None=None, # advpipe home (`$ADVPIPE_HOME`, else `./.advpipe`)

@@ -97,6 +97,9 @@ def test_meta_evaluate_on_new_tasks(tmp_path, tiny_metabase):
         metrics = out['methods'][method]
         assert 0 <= metrics['regret_at_1_median'] <= 1 and 0 <= metrics['top1_hit_rate'] <= 1 and metrics['evals_to_1pct_median'] >= 1
         assert metrics['regret_at_5_median'] <= metrics['regret_at_1_median'] + 1e-12
+    import psutil  # the grid ran on two local workers, whose store started the embedded Redis: it must not outlive the command
+    left = [p.pid for p in psutil.process_iter(['name', 'cwd']) if p.info['name'] == 'redis-server' and str(tmp_path/'home') in (p.info['cwd'] or '')]
+    assert left == [], f'meta evaluate left its embedded Redis running: {left}'
     (folder/'broken.csv').write_text('a,b\n1,2\n'); (folder/'broken.json').write_text('{"target": "c"}')
     bad = run_advpipe(['meta', 'evaluate', '--tasks', folder, '--metabase', tiny_metabase], cwd=tmp_path, home=tmp_path/'home', check=2)
     assert 'broken.csv' in bad.stderr and "'c'" in bad.stderr and 'Traceback' not in bad.stderr
