@@ -10,7 +10,8 @@ from .config import BadInput, stable_hash
 from .model_pipeline import CONFIG_SPACE, FAMILIES, Task, config_id, family_config
 
 # %% auto #0
-__all__ = ['SEARCH_MIN_GAIN', 'sample_config', 'trial_params', 'study_storage', 'run_search', 'searched_model']
+__all__ = ['SEARCH_TRIAL_COST_SHARE', 'SEARCH_MIN_GAIN', 'sample_config', 'trial_params', 'study_storage', 'trial_cost_cap',
+           'run_search', 'searched_model']
 
 # %% ../nbs/44_search.ipynb #0529cb6e
 def sample_config(trial)->dict:
@@ -43,6 +44,28 @@ def study_storage(store):
         return JournalStorage(JournalRedisBackend(url, prefix='advpipe:optuna'))
     return JournalStorage(JournalFileBackend(str(store.home/'optuna.journal')))
 
+# %% ../nbs/44_search.ipynb #757a67c1
+SEARCH_TRIAL_COST_SHARE = 0.25  # a trial may cost at most this share of the default models' predicted fit seconds, all of them together
+
+def trial_cost_cap(learner,              # a fitted `MetaLearner` (its fit-seconds surrogate)
+                   meta_features:dict,   # the task's meta-features
+                   task_type:str,        # 'regression' or 'classification'
+                   share:float=SEARCH_TRIAL_COST_SHARE, # of the default models' predicted seconds; `math.inf` lifts the cap
+                  )->dict:
+    """The predicted fit seconds above which the search defers a configuration: `share` x the summed predicted seconds of
+    the default models (`DEFAULT_MODELS` with their defaults), never below the cheapest grid configuration's. Both sides come
+    from the learner's seconds surrogate, fitted on tasks of at most the metabase's row cap (2,000 rows): it cannot say what a
+    fit costs on 100,000 rows, but the ratio holds, so the cap is relative to what the fixed models cost on this data.
+    Returns `{'cap_seconds', 'fixed_seconds', 'share'}` (seconds on the surrogate's scale)."""
+    from advpipe.config import DEFAULT_MODELS
+    from advpipe.meta_learner import family_params
+    from advpipe.model_pipeline import MODELS
+    fixed = [(m, family_params(m, {k: v for k, v in MODELS[m][task_type].items()}, task_type)) for m in DEFAULT_MODELS]
+    fixed = [{'family': m, 'params': p, 'config_id': config_id(m, p)} for m, p in fixed if p is not None]
+    fixed_seconds = float(learner.predict(meta_features, fixed)['predicted_seconds'].sum())
+    cheapest = float(learner.predict(meta_features, list(learner.metabase_.configs.values()))['predicted_seconds'].min())
+    return {'cap_seconds': max(share*fixed_seconds, cheapest), 'fixed_seconds': fixed_seconds, 'share': share}
+
 # %% ../nbs/44_search.ipynb #7f42662f
 def _evaluate_trial(item):
     from advpipe.metabase import evaluate_config
@@ -61,8 +84,13 @@ def run_search(store,                 # the run's store (trial cache, study stor
                batch:int=2,           # trials asked and evaluated together
                learner=None,          # a fitted `MetaLearner` (default: `fitted_meta_learner(store)`)
                progress=None,         # callable(done, total) after each batch
+               cost_share:float=SEARCH_TRIAL_COST_SHARE, # per trial, of the default models' predicted seconds (`trial_cost_cap`)
+               max_skips:int=50,      # TPE configurations skipped as too dear before the next is evaluated whatever its cost
               )->dict:
-    "Search `budget` configurations; returns the trials (config, score, source, predicted score) and the study name."
+    """Search `budget` configurations; returns the trials (config, score, source, predicted score), the study name, the
+    cost cap and the configurations deferred by it. A configuration predicted to cost more than `trial_cost_cap` is
+    deferred: the suggestions go on down the learner's order to the next affordable one, and a TPE trial that samples
+    one is told pruned (it does not count against the budget; TPE learns to avoid that region) and asked again."""
     import optuna
     from advpipe.executor import map_evaluations
     from advpipe.meta_learner import fitted_meta_learner
@@ -71,17 +99,30 @@ def run_search(store,                 # the run's store (trial cache, study stor
     learner = learner or fitted_meta_learner(store)
     n_suggest = min(budget, suggestions if suggestions is not None else math.ceil(budget/2))
     suggested = learner.suggest(meta_features, k=len(learner.metabase_.grid))
+    cap = trial_cost_cap(learner, meta_features, task.type, cost_share)
+    affordable = suggested['predicted_seconds'] <= cap['cap_seconds']
+    chosen = suggested[affordable].head(n_suggest)
+    last = chosen.index.max() if len(chosen) else -1
+    passed_over = suggested.loc[:last][~affordable.loc[:last]]  # ranked above a chosen one, but too dear
+    deferred = [{'family': r['family'], 'params': r['params'], 'predicted_seconds': float(r['predicted_seconds']),
+                 'cost_ratio': float(r['predicted_seconds']/cap['fixed_seconds'])} for r in passed_over.to_dict('records')]
     name = f"advpipe-{stable_hash(data_version, task.name, task.type, folds, random_state, budget, n_suggest, CONFIG_SPACE)}"
     study = optuna.create_study(study_name=name, storage=study_storage(store), direction='maximize', load_if_exists=True,
                                 sampler=optuna.samplers.TPESampler(seed=random_state, n_startup_trials=max(3, n_suggest)))
     if not study.trials:  # a new study: the suggestions go first
-        for config in suggested.head(n_suggest).to_dict('records'): study.enqueue_trial(trial_params(config), user_attrs={'source': 'suggestion'})
+        for config in chosen.to_dict('records'): study.enqueue_trial(trial_params(config), user_attrs={'source': 'suggestion'})
     predicted = dict(zip(suggested['config_id'], suggested['predicted_score']))
     done = lambda: sum(t.state == optuna.trial.TrialState.COMPLETE for t in study.get_trials(deepcopy=False))
-    resumed = done()
+    resumed, skipped = done(), 0
+    dear = lambda config: learner.predict(meta_features, [config])['predicted_seconds'].iloc[0] > cap['cap_seconds']
     while done() < budget:
-        trials = [study.ask() for _ in range(min(batch, budget - done()))]
-        configs = [sample_config(t) for t in trials]
+        trials, configs = [], []
+        while len(trials) < min(batch, budget - done()):
+            trial = study.ask(); config = sample_config(trial)
+            if trial.user_attrs.get('source') != 'suggestion' and skipped < max_skips and dear(config):
+                trial.set_user_attr('skipped', 'predicted cost'); study.tell(trial, state=optuna.trial.TrialState.PRUNED); skipped += 1
+                continue
+            trials.append(trial); configs.append(config)
         keys = [f"trial:{stable_hash(data_version, task.name, c['config_id'], folds, random_state)}" for c in configs]
         results = [store.get(k) for k in keys]
         store.hits += sum(r is not None for r in results); store.misses += sum(r is None for r in results)
@@ -104,7 +145,9 @@ def run_search(store,                 # the run's store (trial cache, study stor
     if configs:  # TPE's configurations are off the grid: ask the surrogate about them too
         scores = learner.predict(meta_features, configs)['predicted_score'].to_numpy()
         for row, score in zip(rows, scores): row['predicted_score'] = float(score)
-    return {'study': name, 'trials': rows, 'resumed_trials': resumed, 'suggestions': int(n_suggest)}
+    skipped_all = sum(t.user_attrs.get('skipped') == 'predicted cost' for t in study.get_trials(deepcopy=False))
+    return {'study': name, 'trials': rows, 'resumed_trials': resumed, 'suggestions': int(n_suggest),
+            'cost_cap': {**cap, 'deferred_suggestions': deferred, 'skipped_tpe_trials': int(skipped_all)}}
 
 # %% ../nbs/44_search.ipynb #82fea365
 SEARCH_MIN_GAIN = 0.001  # a searched configuration joins the run's models only when it beats the best fixed one by this much (same folds)

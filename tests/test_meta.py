@@ -190,3 +190,37 @@ def test_search_best_becomes_a_run_model(tmp_path, tiny_metabase):
                             {'data': '', 'task': 'profit'})
     assert summary['best_model'] == name and set(summary['models'][1]) == {'name', 'cv_mean', 'cv_std', 'fit_seconds', 'version', 'cached', 'fold_scores'}
     assert {k: summary['models'][0][k] for k in ('name', 'source', 'config_id', 'params')} == {'name': name, 'source': 'search', 'config_id': best['config_id'], 'params': best['params']}
+
+
+def test_search_defers_configurations_too_dear_for_the_data(tmp_path):
+    """A suggestion predicted to cost more than the cap (a share of the default models' predicted seconds) is passed over
+    for the next affordable one in the learner's order, and TPE configurations above it are skipped, not evaluated; the
+    shipped learner's own predictions set the share so that its first pick is just too dear."""
+    from advpipe.data_loader import load_sales
+    from advpipe.meta_features import meta_features
+    from advpipe.meta_learner import load_fitted_learner
+    from advpipe.model_pipeline import get_task
+    from advpipe.redis_cache import open_store
+    from advpipe.search import run_search, sample_config, trial_cost_cap, trial_params
+    import optuna
+    sales, task = load_sales(None, twin_rows=600, twin_seed=0).frame, get_task('delivery_days')
+    learner, described = load_fitted_learner(), meta_features(sales, task)
+    order = learner.suggest(described, k=len(learner.metabase_.grid))
+    fixed_seconds = trial_cost_cap(learner, described, task.type)['fixed_seconds']
+    dearest_first = order['predicted_seconds'].iloc[:3].idxmax()  # one of the first three, so something ranked below it fits
+    share = 0.99*order['predicted_seconds'].iloc[dearest_first]/fixed_seconds
+    store = open_store(tmp_path/'home')
+    try: found = run_search(store, sales, task, 4, 'v', described, folds=3, suggestions=2, learner=learner, cost_share=share)
+    finally: store.close()
+    cap = found['cost_cap']['cap_seconds']
+    affordable = order[order['predicted_seconds'] <= cap]
+    suggested = [t for t in found['trials'] if t['source'] == 'suggestion']
+    as_trial = lambda c: sample_config(optuna.trial.FixedTrial(trial_params(c)))['config_id']  # clipped into the search space
+    assert [t['config_id'] for t in suggested] == [as_trial(c) for c in affordable.head(2).to_dict('records')]
+    deferred = [(d['family'], d['params']) for d in found['cost_cap']['deferred_suggestions']]
+    assert (order.at[dearest_first, 'family'], order.at[dearest_first, 'params']) in deferred
+    assert all(d['predicted_seconds'] > cap for d in found['cost_cap']['deferred_suggestions'])
+    tpe = [t for t in found['trials'] if t['source'] == 'tpe']
+    assert len(tpe) == 2
+    seconds = learner.predict(described, [{k: t[k] for k in ('family', 'params', 'config_id')} for t in tpe])['predicted_seconds']
+    assert (seconds <= cap).all(), seconds
