@@ -141,6 +141,8 @@ def test_default_run_searches_suggestions_first(default_run):
     if SEARCH_DEFAULT == 0: pytest.skip('search is off by default')
     assert meta['search']['trials'] == SEARCH_DEFAULT and meta['search']['suggestions'] >= 1
     assert meta['search']['best']['cv_mean'] is not None and len(meta['suggestions']) == 5 and meta['history_used'] > 0
+    cost = meta['search']['cost_cap']  # what a trial may cost, and what it kept out
+    assert 0 < cost['cap_seconds'] <= cost['fixed_seconds'] and isinstance(cost['deferred_suggestions'], list)
     # the search's best joins the run's models only when it beats every fixed model by SEARCH_MIN_GAIN (on the twin it ties linear)
     from advpipe.search import SEARCH_MIN_GAIN
     summary = summary_of(run_dir)
