@@ -10,8 +10,8 @@ from .config import BadInput, stable_hash
 from .model_pipeline import CONFIG_SPACE, FAMILIES, Task, config_id, family_config
 
 # %% auto #0
-__all__ = ['SEARCH_TRIAL_COST_SHARE', 'SEARCH_MIN_GAIN', 'sample_config', 'trial_params', 'study_storage', 'trial_cost_cap',
-           'run_search', 'searched_model']
+__all__ = ['SEARCH_TRIAL_COST_SHARE', 'SEARCH_CHEAP_FOLD_SECONDS', 'SEARCH_MIN_GAIN', 'sample_config', 'trial_params',
+           'study_storage', 'trial_cost_cap', 'run_search', 'searched_model']
 
 # %% ../nbs/44_search.ipynb #0529cb6e
 def sample_config(trial)->dict:
@@ -46,17 +46,23 @@ def study_storage(store):
 
 # %% ../nbs/44_search.ipynb #757a67c1
 SEARCH_TRIAL_COST_SHARE = 0.25  # a trial may cost at most this share of the default models' predicted fit seconds, all of them together
+SEARCH_CHEAP_FOLD_SECONDS = 1.0  # a trial estimated under this many seconds a fold is never deferred, whatever its share
 
 def trial_cost_cap(learner,              # a fitted `MetaLearner` (its fit-seconds surrogate)
                    meta_features:dict,   # the task's meta-features
                    task_type:str,        # 'regression' or 'classification'
                    share:float=SEARCH_TRIAL_COST_SHARE, # of the default models' predicted seconds; `math.inf` lifts the cap
+                   n_rows:int|None=None, # rows of the task's frame (None: as many as the metabase's tasks)
+                   cheap_fold_seconds:float=SEARCH_CHEAP_FOLD_SECONDS, # estimated seconds a fold below which nothing is deferred
                   )->dict:
     """The predicted fit seconds above which the search defers a configuration: `share` x the summed predicted seconds of
     the default models (`DEFAULT_MODELS` with their defaults), never below the cheapest grid configuration's. Both sides come
     from the learner's seconds surrogate, fitted on tasks of at most the metabase's row cap (2,000 rows): it cannot say what a
     fit costs on 100,000 rows, but the ratio holds, so the cap is relative to what the fixed models cost on this data.
-    Returns `{'cap_seconds', 'fixed_seconds', 'share'}` (seconds on the surrogate's scale)."""
+    A share of nothing is still nothing to save: on small data every configuration is cheap, so the cap is never below
+    `cheap_fold_seconds` a fold, estimated as the surrogate's seconds x `n_rows` / the metabase's row cap (linear in rows:
+    on the 100k-order twin it put the 100-tree forest at 44 s a fold; it took 39). Returns `{'cap_seconds', 'fixed_seconds',
+    'share', 'rows_scale'}` (seconds on the surrogate's scale; `rows_scale` turns them into estimated seconds a fold)."""
     from advpipe.config import DEFAULT_MODELS
     from advpipe.meta_learner import family_params
     from advpipe.model_pipeline import MODELS
@@ -64,7 +70,9 @@ def trial_cost_cap(learner,              # a fitted `MetaLearner` (its fit-secon
     fixed = [{'family': m, 'params': p, 'config_id': config_id(m, p)} for m, p in fixed if p is not None]
     fixed_seconds = float(learner.predict(meta_features, fixed)['predicted_seconds'].sum())
     cheapest = float(learner.predict(meta_features, list(learner.metabase_.configs.values()))['predicted_seconds'].min())
-    return {'cap_seconds': max(share*fixed_seconds, cheapest), 'fixed_seconds': fixed_seconds, 'share': share}
+    rows_scale = max(1.0, (n_rows or 0)/learner.metabase_.info.get('max_rows', 2000))
+    return {'cap_seconds': max(share*fixed_seconds, cheapest, cheap_fold_seconds/rows_scale), 'fixed_seconds': fixed_seconds,
+            'share': share, 'rows_scale': rows_scale}
 
 # %% ../nbs/44_search.ipynb #7f42662f
 def _evaluate_trial(item):
@@ -85,6 +93,7 @@ def run_search(store,                 # the run's store (trial cache, study stor
                learner=None,          # a fitted `MetaLearner` (default: `fitted_meta_learner(store)`)
                progress=None,         # callable(done, total) after each batch
                cost_share:float=SEARCH_TRIAL_COST_SHARE, # per trial, of the default models' predicted seconds (`trial_cost_cap`)
+               cheap_fold_seconds:float=SEARCH_CHEAP_FOLD_SECONDS, # estimated seconds a fold below which nothing is deferred
                max_skips:int=50,      # TPE configurations skipped as too dear before the next is evaluated whatever its cost
               )->dict:
     """Search `budget` configurations; returns the trials (config, score, source, predicted score), the study name, the
@@ -99,12 +108,13 @@ def run_search(store,                 # the run's store (trial cache, study stor
     learner = learner or fitted_meta_learner(store)
     n_suggest = min(budget, suggestions if suggestions is not None else math.ceil(budget/2))
     suggested = learner.suggest(meta_features, k=len(learner.metabase_.grid))
-    cap = trial_cost_cap(learner, meta_features, task.type, cost_share)
+    cap = trial_cost_cap(learner, meta_features, task.type, cost_share, len(frame), cheap_fold_seconds)
     affordable = suggested['predicted_seconds'] <= cap['cap_seconds']
     chosen = suggested[affordable].head(n_suggest)
     last = chosen.index.max() if len(chosen) else -1
     passed_over = suggested.loc[:last][~affordable.loc[:last]]  # ranked above a chosen one, but too dear
     deferred = [{'family': r['family'], 'params': r['params'], 'predicted_seconds': float(r['predicted_seconds']),
+                 'estimated_fold_seconds': float(r['predicted_seconds']*cap['rows_scale']),
                  'cost_ratio': float(r['predicted_seconds']/cap['fixed_seconds'])} for r in passed_over.to_dict('records')]
     name = f"advpipe-{stable_hash(data_version, task.name, task.type, folds, random_state, budget, n_suggest, CONFIG_SPACE)}"
     study = optuna.create_study(study_name=name, storage=study_storage(store), direction='maximize', load_if_exists=True,

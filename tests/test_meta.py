@@ -142,7 +142,7 @@ def test_default_run_searches_suggestions_first(default_run):
     assert meta['search']['trials'] == SEARCH_DEFAULT and meta['search']['suggestions'] >= 1
     assert meta['search']['best']['cv_mean'] is not None and len(meta['suggestions']) == 5 and meta['history_used'] > 0
     cost = meta['search']['cost_cap']  # what a trial may cost, and what it kept out
-    assert 0 < cost['cap_seconds'] <= cost['fixed_seconds'] and isinstance(cost['deferred_suggestions'], list)
+    assert cost['cap_seconds'] > 0 and cost['fixed_seconds'] > 0 and cost['rows_scale'] >= 1 and isinstance(cost['deferred_suggestions'], list)
     # the search's best joins the run's models only when it beats every fixed model by SEARCH_MIN_GAIN (on the twin it ties linear)
     from advpipe.search import SEARCH_MIN_GAIN
     summary = summary_of(run_dir)
@@ -208,11 +208,11 @@ def test_search_defers_configurations_too_dear_for_the_data(tmp_path):
     sales, task = load_sales(None, twin_rows=600, twin_seed=0).frame, get_task('delivery_days')
     learner, described = load_fitted_learner(), meta_features(sales, task)
     order = learner.suggest(described, k=len(learner.metabase_.grid))
-    fixed_seconds = trial_cost_cap(learner, described, task.type)['fixed_seconds']
+    fixed_seconds = trial_cost_cap(learner, described, task.type, cheap_fold_seconds=0)['fixed_seconds']
     dearest_first = order['predicted_seconds'].iloc[:3].idxmax()  # one of the first three, so something ranked below it fits
     share = 0.99*order['predicted_seconds'].iloc[dearest_first]/fixed_seconds
     store = open_store(tmp_path/'home')
-    try: found = run_search(store, sales, task, 4, 'v', described, folds=3, suggestions=2, learner=learner, cost_share=share)
+    try: found = run_search(store, sales, task, 4, 'v', described, folds=3, suggestions=2, learner=learner, cost_share=share, cheap_fold_seconds=0)
     finally: store.close()
     cap = found['cost_cap']['cap_seconds']
     affordable = order[order['predicted_seconds'] <= cap]
