@@ -11,9 +11,10 @@ from sklearn.utils.validation import check_is_fitted
 from .config import BadInput, stable_hash
 
 # %% auto #0
-__all__ = ['RELEVANCE', 'FITTED_LEARNER_FORMAT', 'experiment_records', 'ConfigRanker', 'config_features', 'history_frame',
-           'relevance_levels', 'MetaLearner', 'LoadedBooster', 'shipped_learner_path', 'save_fitted_learner',
-           'load_fitted_learner', 'default_metabase_path', 'fitted_meta_learner', 'family_params', 'learning_records']
+__all__ = ['RELEVANCE', 'FITTED_LEARNER_FORMAT', 'experiment_records', 'ConfigRanker', 'config_features', 'nearest_grid_config',
+           'history_frame', 'relevance_levels', 'MetaLearner', 'LoadedBooster', 'shipped_learner_path',
+           'save_fitted_learner', 'load_fitted_learner', 'default_metabase_path', 'fitted_meta_learner',
+           'family_params', 'learning_records']
 
 # %% ../nbs/40_meta_learner.ipynb #10b98831
 def experiment_records(run_id:str, data:dict, task:dict, models:list[dict], recorded_at:str)->list[dict]:
@@ -55,6 +56,24 @@ def config_features(family:str, params:dict)->dict:
         value = params.get(name, np.nan)
         row[f'param.{name}'] = float(value) if value is not None else 64.0  # max_depth=None: unbounded, as deep as 64
     return row
+
+def nearest_grid_config(family:str, params:dict, # a configuration, possibly off the grid (a TPE trial)
+                        grid:dict,               # config id -> {'family', 'params'} (`Metabase.configs`)
+                       )->str|None:
+    """Id of the grid configuration of `family` nearest to `params`, each parameter scaled to its `CONFIG_SPACE` range
+    (log-scaled ones in log10, values clipped into the range, `None` as the maximum); None when the grid has no such family."""
+    from advpipe.model_pipeline import CONFIG_SPACE
+    space = CONFIG_SPACE.get(family, {})
+    def position(p):
+        out = []
+        for name, (kind, low, high) in space.items():
+            value = p.get(name); value = high if value is None else min(max(float(value), low), high)
+            out.append((np.log10(value/low)/np.log10(high/low)) if kind.startswith('log') else (value - low)/(high - low))
+        return np.array(out)
+    candidates = [i for i, c in grid.items() if c['family'] == family]
+    if not candidates: return None
+    target = position(params)
+    return min(candidates, key=lambda i: float(np.sum((position(grid[i]['params']) - target)**2)))
 
 def history_frame(history:list[dict])->pd.DataFrame:
     "The history records a meta-learner can use (with meta-features and a family configuration), normalized per task and data version."
@@ -111,7 +130,9 @@ class MetaLearner(BaseEstimator):
             if i not in described: described[i] = config_features(f, p)
         configs = pd.DataFrame.from_dict(described, orient='index').reindex(ids).reset_index(drop=True)
         if self.config_prior:  # how good the configuration is across tasks: the portfolio's signal, which the trees refine per task
-            configs['config_prior'] = [self.prior_.get(i, np.nan) for i in ids]
+            # off the grid (a TPE trial), the nearest grid configuration's: an unknown prior would read as a bad configuration
+            near = {i: nearest_grid_config(f, p, self.metabase_.configs) for i, f, p in zip(ids, families, params) if i not in self.prior_}
+            configs['config_prior'] = [self.prior_.get(i, self.prior_.get(near.get(i), np.nan)) for i in ids]
         return pd.concat([meta.reset_index(drop=True).astype(float), configs], axis=1)
     def _training_set(self, metabase, history:pd.DataFrame):
         "Rows ordered by task (metabase tasks, then history tasks), the targets, log10 fit seconds, per-row weights and the query group sizes."
