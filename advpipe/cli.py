@@ -322,7 +322,7 @@ def _add_meta_commands(meta):
     evaluate.add_argument('--metabase', help='metabase file (default: the built or shipped one)')
     evaluate.add_argument('--seed', type=int, default=0, help='seed of the random orders and the surrogate (default: 0)')
     evaluate.add_argument('--max-rows', type=int, default=None, help="rows kept per new task (default: the metabase's own cap, 2,000 for the shipped one)")
-    evaluate.add_argument('--no-curve', action='store_true', help='skip the quality-vs-history curve')
+    evaluate.add_argument('--no-curve', action='store_true', help='skip the quality-vs-history and metabase-size curves')
     evaluate.add_argument('--json', action='store_true', help='print JSON')
     suggest = meta.add_parser('suggest', help='the configurations to try first on a data file')
     suggest.add_argument('data', help='CSV or parquet file'); suggest.add_argument('--target', required=True, help='column to predict')
@@ -363,7 +363,7 @@ def _meta_suggest(args)->int:
 
 def _meta_evaluate(args)->int:
     from advpipe.metabase import Metabase, build_metabase
-    from advpipe.meta_evaluation import curve_groups, evaluate_methods, folder_tasks, history_curve, summarize
+    from advpipe.meta_evaluation import curve_groups, evaluate_methods, folder_tasks, history_curve, metabase_curve, summarize
     from advpipe.meta_learner import default_metabase_path
     from advpipe.model_pipeline import tabular_task
     metabase = Metabase.load(args.metabase or default_metabase_path())
@@ -384,6 +384,8 @@ def _meta_evaluate(args)->int:
         result['history_curve'] = history_curve(metabase, seed=args.seed)  # the sales tasks (one dataset's), each held out, 3 orders of history
         # the control: R-package sources, whose tasks are unrelated datasets (a sibling's history should say little)
         result['history_curve_unrelated'] = history_curve(metabase, groups=curve_groups(metabase), held_out=2, orders=2, seed=args.seed)
+        # over the metabase's size (not the user's history): 5 folds of sources, nested slices of their training tasks, 2 slice seeds
+        result['metabase_curve'] = metabase_curve(metabase, seed=args.seed, progress=True)
     if args.json: print(json.dumps(result, indent=2)); return 0
     print(f"{result['tasks']} tasks ({result['protocol']}, {result['groups']} groups)")
     print(f"{'method':15} {'regret@1 med':>12} {'regret@1 mean':>13} {'regret@5 med':>12} {'top-1':>6} {'spearman':>8} {'evals to 1%':>11}")
@@ -393,6 +395,9 @@ def _meta_evaluate(args)->int:
         for point in result.get(key, []):
             print(f"history of {point['history_tasks']} tasks ({label}, {point['history_size']} records): regret@1 median {point['regret_at_1_median']:.4f}, "
                   f"mean {point['regret_at_1_mean']:.4f} (per-order means {point['spread'][0]:.4f}-{point['spread'][1]:.4f}; {point['evaluations']} evaluations)")
+    for point in result.get('metabase_curve', []):
+        print(f"metabase of {point['training_tasks']} training tasks ({'all of a fold' if point['all'] else point['learner']}): regret@1 median {point['regret_at_1_median']:.4f}, "
+              f"mean {point['regret_at_1_mean']:.4f}, top-1 {point['top1_hit_rate']:.2f} ({point['evaluations']} evaluations)")
     return 0
 
 # %% ../nbs/55_cli.ipynb #0c4eec8a

@@ -13,7 +13,8 @@ from .metabase import Metabase
 
 # %% auto #0
 __all__ = ['FLAML_FAMILIES', 'METHODS', 'portfolio_order', 'knn_order', 'order_metrics', 'summarize', 'flaml_zeroshot_order',
-           'method_orders', 'evaluate_methods', 'metabase_history', 'curve_groups', 'history_curve', 'folder_tasks']
+           'method_orders', 'evaluate_methods', 'metabase_history', 'curve_groups', 'history_curve', 'source_folds',
+           'nested_slices', 'metabase_curve', 'folder_tasks']
 
 # %% ../nbs/43_meta_evaluation.ipynb #a23e9017
 def _defaults_first(grid:list[dict], seed:int)->list[str]:
@@ -213,6 +214,64 @@ def history_curve(metabase:Metabase,
                       'evaluations': int(len(point)), 'group': ', '.join(sorted(point['group'].unique()))})
     return curve
 
+
+# %% ../nbs/43_meta_evaluation.ipynb #5d7125ce
+def source_folds(metabase:Metabase, folds:int=5, seed:int=0)->list[list[str]]:
+    "The sources dealt into `folds` folds of about equal task counts (largest first, seeded ties, each to the fold with the fewest tasks): a source's tasks stay together."
+    counts = metabase.tasks['group'].value_counts()
+    shuffled = list(np.random.default_rng([seed, len(counts)]).permutation(sorted(counts.index)))
+    groups = sorted(shuffled, key=lambda g: -counts[g])  # stable: equal counts keep the seeded order
+    parts, tasks = [[] for _ in range(min(folds, len(groups)))], np.zeros(min(folds, len(groups)))
+    for g in groups:
+        i = int(np.argmin(tasks)); parts[i].append(g); tasks[i] += counts[g]
+    return parts
+
+def nested_slices(task_ids,       # the pool of training tasks
+                  sizes,          # slice sizes; those not below the pool's size are left out
+                  seed,           # seed of the one order every slice is a prefix of
+                 )->dict[int, list[str]]:
+    "Growing seeded slices of `task_ids`: the first `n` of one seeded order, so each slice contains the smaller ones."
+    order = list(np.random.default_rng(seed).permutation(sorted(task_ids)))
+    return {int(n): order[:int(n)] for n in sorted(sizes) if 0 < n < len(order)}
+
+# %% ../nbs/43_meta_evaluation.ipynb #5ddd4320
+def metabase_curve(metabase:Metabase,
+                   sizes=(12, 25, 50, 100),  # training tasks per slice (those below every fold's training tasks; then all of them)
+                   folds:int=5,              # folds of sources held out together
+                   slice_seeds=(0, 1),       # seeds of the slices (the same in every fold); their points are pooled
+                   seed:int=0,               # seed of the fold assignment, of the learner and of the defaults' random tail
+                   progress:bool=False,      # tqdm bar over the folds
+                  )->list[dict]:
+    """Regret@1 and top-1 hit rate of the meta-learner on held-out tasks against the number of metabase tasks it was
+    trained on: one `MetaLearner` per (fold, slice), fitted on that slice only. The first point (0 tasks) is the
+    `defaults` rule, the last (`all`) every training task of the fold. A point pools every (held-out task, slice seed);
+    `spread` is the range of the per-seed means."""
+    from tqdm.auto import tqdm
+    truth, meta, grid = metabase.matrix(), dict(zip(metabase.tasks['task_id'], metabase.tasks['meta_features'])), metabase.grid
+    splits = [(list(metabase.tasks.loc[~metabase.tasks['group'].isin(g), 'task_id']),
+               [t for t in metabase.tasks.loc[metabase.tasks['group'].isin(g), 'task_id'] if t in truth.index]) for g in source_folds(metabase, folds, seed)]
+    if not splits: return []
+    smallest = min(len(train) for train, _ in splits)
+    sizes = [int(n) for n in sorted(sizes) if 0 < n < smallest]  # every point pools the same folds
+    rows = []
+    def score(point, slice_seed, order_of, test):
+        rows.extend({'point': point, 'slice_seed': slice_seed, 'task_id': t, **order_metrics(order_of(t), truth.loc[t])} for t in test)
+    for train, test in tqdm(splits, desc='metabase curve folds', disable=not progress):
+        score(0, slice_seeds[0], lambda t: _defaults_first(grid, int(seed*100_003 + sum(map(ord, t)))), test)  # seeded as `method_orders` seeds it
+        fits = [(n, s, ids) for s in slice_seeds for n, ids in nested_slices(train, sizes, [seed, s]).items()]
+        for n, s, ids in fits + [(len(metabase.tasks), slice_seeds[0], train)]:  # the last point, all of them: one fit whatever the slice seed
+            learner = MetaLearner(random_state=seed).fit(_subset(metabase, ids))
+            score(n, s, lambda t: learner.evaluation_order(meta[t]), test)
+    frame, curve, train_sizes = pd.DataFrame(rows), [], [len(train) for train, _ in splits]
+    for point, part in frame.groupby('point'):
+        per_seed = part.groupby('slice_seed')['regret_at_1'].mean()
+        last = point == len(metabase.tasks)
+        curve.append({'training_tasks': int(round(np.mean(train_sizes))) if last else int(point), 'learner': 'meta_learner' if point else 'defaults', 'all': bool(last),
+                      'regret_at_1_median': float(part['regret_at_1'].median()), 'regret_at_1_mean': float(part['regret_at_1'].mean()),
+                      'top1_hit_rate': float(part['top1_hit'].mean()), 'spread': [float(per_seed.min()), float(per_seed.max())],
+                      'tasks': int(part['task_id'].nunique()), 'evaluations': int(len(part)), 'fits': 0 if not point else len(splits)*(1 if last else len(per_seed))})
+    curve[-1]['training_tasks_range'] = [int(min(train_sizes)), int(max(train_sizes))]
+    return curve
 
 # %% ../nbs/43_meta_evaluation.ipynb #bd2f510b
 def folder_tasks(folder)->list[dict]:

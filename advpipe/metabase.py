@@ -160,10 +160,18 @@ def cell_key(task_id:str, config_id:str, max_rows:int, folds:int, random_state:i
     return f'meta_cell:{stable_hash(task_id, config_id, max_rows, folds, random_state, METABASE_FORMAT, *folds_apart)}'
 
 def _worker_store(home):
+    "This process's store for `home`, kept open between tasks (a store of another home is closed first)."
+    if 'store' in _WORKER and _WORKER.get('home') != home: _close_worker_store()
     if 'store' not in _WORKER:
         from advpipe.redis_cache import open_store
-        _WORKER['store'] = open_store(home or None, quiet=True)
+        _WORKER['store'], _WORKER['home'] = open_store(home or None, quiet=True), home
     return _WORKER['store']
+
+def _close_worker_store():
+    "Close this process's worker store, if it has one (the embedded Redis stops when its last client leaves)."
+    store = _WORKER.pop('store', None)
+    _WORKER.pop('home', None)
+    if store is not None: store.close()
 
 def evaluate_task(item:dict)->dict:
     "Worker: meta-features and every configuration of one task (cached per cell); returns the task record and its cells."
@@ -233,6 +241,7 @@ def build_metabase(tasks:list[dict],          # task references (`candidate_task
     try: results = map_evaluations(evaluate_task, items, backend=backend, n_jobs=n_jobs, progress=tick)
     finally:
         bar.close()
+        _close_worker_store()  # the tasks that ran in this process (`n_jobs=1`, or a single task) opened one here: left open, its server outlived the build
         if holder is not None: end_local_workers(); holder.close(wait_for_others=5)
     return {'tasks': [r['task'] for r in results], 'cells': [c for r in results for c in r['cells']],
             'grid': configs, 'options': {k: v for k, v in options.items() if k != 'home'}}

@@ -13,6 +13,18 @@ __all__ = ['STAGES', 'run_record_key', 'StageContext', 'dataset_key', 'load_sale
            'fit_configs', 'load_training', 'describe_and_search', 'start_describe_and_search',
            'cross_validate_on_cluster']
 
+# %% ../nbs/50_stage_context.ipynb #e583f1fa
+def _console_progress_bars():
+    """Import `tqdm.auto` once without its "IProgress not found" warning. shap, pdpbox, lime and optuna import it; in a
+    Jupyter kernel without ipywidgets (a papermill stage) it warns on stderr, then draws console bars anyway. Imported
+    with that one warning filtered, it chooses as before: console bars here, notebook bars where ipywidgets exists."""
+    import warnings
+    with warnings.catch_warnings():
+        warnings.filterwarnings('ignore', message='IProgress not found')
+        import tqdm.auto  # noqa: F401  (the choice is made, and the warning given, on the first import only)
+
+_console_progress_bars()  # every stage notebook imports this module first
+
 # %% ../nbs/50_stage_context.ipynb #173b14c6
 STAGES = ('01_load', '02_train', '03_evaluate', '04_explain', '05_meta_learn')
 

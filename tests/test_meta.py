@@ -105,6 +105,30 @@ def test_meta_evaluate_on_new_tasks(tmp_path, tiny_metabase):
     assert 'broken.csv' in bad.stderr and "'c'" in bad.stderr and 'Traceback' not in bad.stderr
 
 
+def test_meta_evaluate_reports_the_metabase_curve(tmp_path, tiny_metabase):
+    "`meta evaluate --json` adds `metabase_curve`: regret@1 against the metabase tasks the learner was fitted on, from the defaults rule (0 tasks) to all of a fold's, on nested seeded slices."
+    from advpipe.metabase import Metabase
+    from advpipe.meta_evaluation import nested_slices, source_folds
+    metabase = Metabase.load(tiny_metabase)
+    pool = list(metabase.tasks['task_id'])
+    for seed in ([0, 0], [0, 1], [5, 0]):  # nested: each slice holds the smaller ones; the same seed, the same slices whatever the sizes asked
+        slices = nested_slices(pool, (2, 3, 5, 7, 8), seed)
+        assert list(slices) == [2, 3, 5, 7] and all(set(slices[a]) < set(slices[b]) for a, b in zip(list(slices), list(slices)[1:]))
+        assert nested_slices(pool, (3,), seed) == {3: slices[3]}
+    assert nested_slices(pool, (5,), [0, 0]) != nested_slices(pool, (5,), [0, 1])
+    folds = source_folds(metabase, 5)
+    assert len(folds) == 4 and sorted(g for f in folds for g in f) == sorted(metabase.tasks['group'].unique())  # 4 sources: one a fold
+    out = json.loads(run_advpipe(['meta', 'evaluate', '--metabase', tiny_metabase, '--json'], cwd=tmp_path, home=tmp_path/'home', check=0).stdout)
+    assert {'methods', 'history_curve', 'history_curve_unrelated', 'metabase_curve'} <= set(out)
+    curve = out['metabase_curve']
+    assert [p['training_tasks'] for p in curve] == [0, 6] and [p['learner'] for p in curve] == ['defaults', 'meta_learner'] and curve[-1]['all']
+    assert all(p['tasks'] == out['tasks'] == 8 for p in curve)
+    # with one source a fold, the first point is the defaults method's row and the last the meta-learner's: the same numbers, computed apart
+    for point, method in ((curve[0], 'defaults'), (curve[-1], 'meta_learner')):
+        for key in ('regret_at_1_median', 'regret_at_1_mean', 'top1_hit_rate'):
+            assert point[key] == pytest.approx(out['methods'][method][key], abs=1e-12), (method, key)
+
+
 def test_history_effect(tiny_metabase):
     "After runs on several versions of one data set, the suggestion for a new version is at least as good as before them, and better than without."
     from advpipe.metabase import Metabase, evaluate_config
