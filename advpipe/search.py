@@ -41,7 +41,11 @@ def study_storage(store):
     import os
     if store.backend.name != 'sqlite':
         url = os.environ.get('ADVPIPE_REDIS_URL') if not store.backend.embedded else f'unix://{store.backend.client.socket_file}'
-        return JournalStorage(JournalRedisBackend(url, prefix='advpipe:optuna'))
+        import warnings
+        from optuna.exceptions import ExperimentalWarning
+        with warnings.catch_warnings():  # optuna marks the Redis journal experimental; advpipe pins and tests it, so the run's stderr need not say so
+            warnings.simplefilter('ignore', ExperimentalWarning)
+            return JournalStorage(JournalRedisBackend(url, prefix='advpipe:optuna'))
     return JournalStorage(JournalFileBackend(str(store.home/'optuna.journal')))
 
 # %% ../nbs/44_search.ipynb #757a67c1
