@@ -446,10 +446,12 @@ def _meta_build(args)->int:
     summary = {'path': str(path), 'tasks': len(metabase.tasks), 'failed_tasks': len(failed), 'configurations': len(metabase.grid),
                'results': len(metabase.results), 'computed': sum(not c['reused'] for c in built['cells']),
                'reused': sum(c['reused'] for c in built['cells']), 'seconds': round(time.perf_counter() - started, 1),
-               'sources': metabase.tasks['source'].value_counts().to_dict()}
+               'sources': metabase.tasks['source'].value_counts().to_dict(),
+               'skipped': [{'task_id': t.get('task_id'), 'error': t.get('error')} for t in failed]}  # which, and why: a count alone sends the user digging
     if args.json: print(json.dumps(summary, indent=2)); return 0
+    for t in failed: print(f"advpipe: task {t.get('task_id')} skipped: {t.get('error')}", file=sys.stderr)
     print(f"advpipe: metabase of {summary['tasks']} tasks x {summary['configurations']} configurations ({summary['results']} results, "
-          f"{summary['failed_tasks']} tasks skipped) in {summary['seconds']} s: {path}", file=sys.stderr)
+          f"{summary['failed_tasks']} task{'' if summary['failed_tasks'] == 1 else 's'} skipped) in {summary['seconds']} s: {path}", file=sys.stderr)
     print(path); return 0
 
 def _meta(args)->int:

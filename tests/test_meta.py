@@ -43,6 +43,7 @@ def test_meta_build_resumes_after_kill(tmp_path):
     summary = json.loads(result.stdout)
     assert summary['tasks'] + summary['failed_tasks'] == 4 and summary['reused'] >= done_before - 1
     assert summary['computed'] + summary['reused'] == summary['results']
+    assert len(summary['skipped']) == summary['failed_tasks'] and all(t['task_id'] and t['error'] for t in summary['skipped'])
     assert 'metabase tasks' in result.stderr and '4/4' in result.stderr  # the progress bar
     again = json.loads(run_advpipe(args, cwd=tmp_path, home=home, check=0).stdout)
     assert again['computed'] == 0 and again['reused'] == summary['results']
