@@ -6,7 +6,7 @@
 from __future__ import annotations
 import argparse, io, json, os, sys
 from pathlib import Path
-from .config import BadInput, DEFAULT_MODELS, MODEL_NAMES, TASK_NAMES
+from .config import BadInput, DEFAULT_MODELS, MODEL_NAMES, TASK_NAMES, check_out_dir
 
 # %% auto #0
 __all__ = ['PYTHON_SPELLINGS', 'SEARCH_DEFAULT', 'build_parser', 'main']
@@ -146,6 +146,7 @@ def _data_validate(args)->int:
 
 def _data_twin(args)->int:
     from advpipe.synthetic_twin import make_twin_tables, write_twin
+    check_out_dir(args.out)
     path = write_twin(make_twin_tables(args.rows, args.seed), args.out, args.format)
     print(path); return 0
 
@@ -252,6 +253,7 @@ def _retrain(args)->int:
     from advpipe.redis_cache import open_store
     get_task(args.task)
     if not Path(args.data).exists(): raise BadInput(f'--data {args.data}: no such file or folder')
+    if not args.no_report: check_out_dir(args.out)
     store = open_store()
     try:
         sales = load_sales_cached(store, str(Path(args.data).resolve()))  # through the store: a second look at one file is a cache hit
@@ -272,6 +274,7 @@ def _simulate(args)->int:
     get_task(args.task)
     if args.data and not Path(args.data).exists(): raise BadInput(f'--data {args.data}: no such file or folder')
     if args.batches is not None and args.batches < 2: raise BadInput(f'--batches {args.batches}: need at least 2 exports')
+    if not args.no_report: check_out_dir(args.out)
     store = open_store()
     say = (lambda line: print(f'advpipe: {line}', file=sys.stderr, flush=True))
     try:
@@ -428,6 +431,9 @@ def _meta_build(args)->int:
     for option, value in (('--tasks', args.tasks), ('--max-rows', args.max_rows), ('--time-per-task', args.time_per_task), ('--folds', args.folds)):
         if value is None or value < (2 if option == '--folds' else 1): raise BadInput(f'{option}: must be at least {2 if option == "--folds" else 1} (got {value})')
     if args.sales_data and not Path(args.sales_data).exists(): raise BadInput(f'--sales-data {args.sales_data}: no such file or folder')
+    if args.out:  # before the build, not after an hour of it
+        if Path(args.out).is_dir(): raise BadInput(f'--out {args.out}: is a folder; give the metabase file (e.g. {Path(args.out)/"metabase.json.gz"})')
+        check_out_dir(Path(args.out).expanduser().parent)
     started = time.perf_counter()
     from advpipe.model_pipeline import FAMILIES, grid_configs
     families = [f.strip() for f in args.families.split(',') if f.strip()] if args.families else list(FAMILIES)

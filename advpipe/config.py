@@ -122,6 +122,11 @@ def check_out_dir(out:str|Path, option:str='--out')->Path:
     if existing is not None and existing != path and not existing.is_dir():
         raise BadInput(f'{option} {out}: {existing} is a file, so no folder can be made under it')
     if existing is not None and not os.access(existing, os.W_OK | os.X_OK): raise BadInput(f'{option} {out}: {existing} is not writable')
+    if not path.exists():  # os.access says yes to root everywhere (/proc too): only making the folder tells; the check leaves nothing behind
+        made = [p for p in [path, *path.parents] if not p.exists()]
+        try: path.mkdir(parents=True)
+        except OSError as error: raise BadInput(f'{option} {out}: no folder can be made there ({error.strerror})')
+        for p in made: p.rmdir()
     return path
 
 # %% ../nbs/00_config.ipynb #5f8c825d
