@@ -9,7 +9,7 @@ from pathlib import Path
 from .config import BadInput, DEFAULT_MODELS, MODEL_NAMES, TASK_NAMES, check_out_dir
 
 # %% auto #0
-__all__ = ['PYTHON_SPELLINGS', 'SEARCH_DEFAULT', 'build_parser', 'main']
+__all__ = ['PYTHON_SPELLINGS', 'MAX_CLASSES', 'SEARCH_DEFAULT', 'build_parser', 'main']
 
 # %% ../nbs/55_cli.ipynb #65dcd2d5
 class _Parser(argparse.ArgumentParser):
@@ -340,16 +340,22 @@ def _read_table(path:str):
     try: return pd.read_parquet(file) if file.suffix == '.parquet' else pd.read_csv(file)
     except Exception as error: raise BadInput(f'{path}: cannot be read as {"parquet" if file.suffix == ".parquet" else "CSV"} ({type(error).__name__})')
 
+MAX_CLASSES = 50  # a numeric target with more distinct values than this is not a set of classes
+
 def _meta_suggest(args)->int:
     import time
     started = time.perf_counter()
     from advpipe.meta_features import meta_features
     from advpipe.meta_learner import fitted_meta_learner
+    import pandas as pd
     from advpipe.model_pipeline import tabular_task
     from advpipe.redis_cache import open_store
     if args.k < 1: raise BadInput(f'-k: must be at least 1 (got {args.k})')
     frame = _read_table(args.data)
     task = tabular_task(frame, args.target, args.type)
+    if task.type == 'classification' and pd.api.types.is_numeric_dtype(frame[args.target]) and frame[args.target].nunique() > MAX_CLASSES:
+        raise BadInput(f"--type classification: column {args.target!r} looks continuous ({frame[args.target].nunique():,} distinct numbers in "
+                       f"{len(frame):,} rows; at most {MAX_CLASSES} classes); use --type regression")
     described = meta_features(frame, task)
     store = open_store()
     try: suggestions = fitted_meta_learner(store).suggest(described, k=args.k)
@@ -359,6 +365,8 @@ def _meta_suggest(args)->int:
              'expected_best': round(float(getattr(r, 'expected_best', float('nan'))), 4)} for r in suggestions.itertuples()]  # the training tasks' mean best-so-far after this many
     result = {'data': str(args.data), 'target': args.target, 'type': task.type, 'suggestions': rows, 'seconds': round(time.perf_counter() - started, 2)}
     if args.json: print(json.dumps(result, indent=2, default=str)); return 0
+    print('In the order to try them. predicted: relative score (0 the worst, 1 the best of the grid on a task like this; not the metric) '
+          "and fit seconds (on tasks of at most 2,000 rows); like: the nearest past tasks where it scored within 0.05 of their best")
     for r in rows:
         print(f"{r['rank']:>2}. {r['family']:14} {json.dumps(r['params']):60} predicted {r['predicted_score']:.3f}, {r['predicted_seconds']:.2f} s"
               + (f"  (like {', '.join(r['support'][:3])})" if r['support'] else ''))

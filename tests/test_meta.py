@@ -62,6 +62,10 @@ def test_meta_suggest_on_a_plain_csv(tmp_path, tiny_metabase):
     assert expected == sorted(expected) and all(s['family'] in SMALL_FAMILIES for s in out['suggestions'])
     bad = run_advpipe(['meta', 'suggest', data, '--target', 'price'], cwd=tmp_path, home=tmp_path/'home', env=env, check=2)
     assert bad.stderr.strip().count('\n') == 0 and "--target 'price': no such column" in bad.stderr and 'Traceback' not in bad.stderr
+    continuous = run_advpipe(['meta', 'suggest', data, '--target', 'target', '--type', 'classification'], cwd=tmp_path, home=tmp_path/'home', env=env, check=2)
+    assert continuous.stderr.strip().count('\n') == 0 and 'looks continuous (214 distinct numbers in 442 rows' in continuous.stderr
+    text = run_advpipe(['meta', 'suggest', data, '--target', 'target', '-k', '2'], cwd=tmp_path, home=tmp_path/'home', env=env, check=0).stdout.splitlines()
+    assert len(text) == 3 and 'relative score' in text[0] and text[1].startswith(' 1. ')  # a header that says what the numbers are, then the ranks
 
 
 def test_shipped_fitted_learner_matches_the_shipped_metabase():
