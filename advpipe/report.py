@@ -39,7 +39,7 @@ a{color:#1d4ed8}
 </style></head><body>
 <header><h1>advpipe run <code>{{ s.run_id }}</code> —
 {% if s.status == 'ok' %}<span>completed</span>{% else %}<span style="color:#ffb4b4">{{ s.status }}</span>{% endif %}</h1>
-<p>task <b>{{ s.task.name }}</b>{% if s.task.type %} ({{ s.task.type }}, metric {{ s.task.metric }}){% endif %} · advpipe {{ s.advpipe_version }} · {{ s.created_at }} · {{ '%.1f'|format(s.wall_seconds) }} s · cache {{ s.cache.backend }} ({{ s.cache.hits }} hits, {{ s.cache.misses }} misses)</p></header>
+<p>task <b>{{ s.task.name }}</b>{% if s.task.type %} ({{ s.task.type }}, metric {{ s.task.metric }}){% endif %} · advpipe {{ s.advpipe_version }} · {{ s.created_at }} · {{ '%.1f'|format(s.wall_seconds) }} s · cache {{ s.cache.backend }}: {% if s.cache.stage_hits is defined %}{{ s.cache.stage_hits }} of {{ s.cache.stage_hits + s.cache.stage_misses }} stages and {{ s.cache.fine_grained_hits }} of {{ s.cache.fine_grained_hits + s.cache.fine_grained_misses }} stored results (models, curves, explanations) reused{% else %}{{ s.cache.hits }} hits, {{ s.cache.misses }} misses{% endif %}</p></header>
 <main>
 {% if s.data.synthetic %}<div class="banner"><b>Synthetic data.</b> This run used advpipe's seeded synthetic twin, not real orders. Run <code>advpipe run --data PATH</code> on real files.</div>{% endif %}
 {% if failed_stages or failed_checks %}<section class="alert"><h2>Needs attention</h2><ul>
