@@ -227,11 +227,18 @@ def _check_perturbation(rule, ctx):
         truth[col] = _target_effect(rule, ctx, rows, col, scale)
     worst = max(effects, key=lambda c: effects[c] - truth[c])
     levers = [c for c in columns if truth[c] > 0]
+    # the column named is the one nearest its allowance, not the one that moves the prediction most: say which ranking it is,
+    # and name a column that moves the prediction more (within what its formula allows), lest the reader think it was missed
+    bigger = max(effects, key=effects.get)
+    ranked = ("the column whose move most exceeds what the target's own formula moves by (ranked by that excess): " if levers
+              else "the column that moves the prediction most: ")
+    more = (f"; {bigger} moves it more ({effects[bigger]:.2%}) but within its allowance of {rule['max_relative_effect']:.1%}"
+            + (f" beyond the target's {truth[bigger]:.2%}" if truth[bigger] > 0 else '') if effects[bigger] > effects[worst] else '')
     return effects[worst] <= rule['max_relative_effect'] + truth[worst], (
-        f"a {rule['relative_change']:.0%} change of {worst} moves the prediction by {effects[worst]:.2%} of the mean "
+        ranked + f"a {rule['relative_change']:.0%} change of {worst} moves the prediction by {effects[worst]:.2%} of the mean "
         f"|prediction| ({rule['quantile']:.0%} quantile over {len(rows)} rows; {len(columns)} columns tried); "
         f"allowed {rule['max_relative_effect']:.1%}" + (f" beyond the {truth[worst]:.2%} the target itself moves by" if truth[worst] > 0 else '')
-        + (f". In {ctx.get('task')}'s own formula the same change moves the target by " +
+        + more + (f". In {ctx.get('task')}'s own formula the same change moves the target by " +
            ', '.join(f"{truth[c]:.2%} for {c} (the model: {effects[c]:.2%})" for c in levers) if levers else '')), None
 
 def expected_calibration_error(y, # true 0/1 labels

@@ -18,9 +18,9 @@ __all__ = ['CANONICAL_COLUMNS', 'IDENTIFIER_COLUMNS', 'SEGMENT_COLUMNS', 'MARGIN
            'raw_feature_map', 'model_matrix', 'output_link', 'explained_output', 'positive_prediction',
            'explain_sample', 'frame_fingerprint', 'raw_importance', 'shap_values', 'check_additivity',
            'additivity_check', 'readable_names', 'plot_importance', 'plot_beeswarm', 'plot_waterfall',
-           'describe_drivers', 'cancelling_pairs', 'merged_importance', 'readable_condition', 'lime_explanations',
-           'partial_dependence_1d', 'partial_dependence_2d', 'numeric_features', 'partial_dependence_report',
-           'plot_pdp']
+           'describe_drivers', 'cancelling_pairs', 'merged_importance', 'importance_by_model', 'readable_condition',
+           'lime_explanations', 'partial_dependence_1d', 'partial_dependence_2d', 'numeric_features',
+           'partial_dependence_report', 'plot_pdp']
 
 # %% ../nbs/30_explanations.ipynb #e36a0576
 CANONICAL_COLUMNS = ['Sales Channel', 'WarehouseCode', 'OrderDate', 'ShipDate', 'ProcuredDate', 'DeliveryDate',
@@ -419,6 +419,24 @@ def merged_importance(explained:dict, # result of `shap_values`
     total = table.mean_abs_shap.sum()
     return table.assign(share=table.mean_abs_shap / total if total > 0 else 0.0)[['feature', 'mean_abs_shap', 'share', 'identifier', 'members']]
 
+# %% ../nbs/30_explanations.ipynb #a388ae6b
+def importance_by_model(explained:dict, # model name -> `shap_values(...)` result
+                        pairs:list, # the drivers sentence's `cancelling_pairs(...)` (the best model's)
+                        order_by:str, # the model the drivers sentence describes: its shares order the rows
+                        top:int=12, # rows by `order_by`'s share; each other model's top three join them
+                       )->pd.DataFrame:
+    """Share of each model's mean |SHAP| per feature, grouped as the drivers sentence groups them: one-hot levels summed into
+    their source column, and the features of `pairs` counted as one row at their joint mean |SHAP| (in every model)."""
+    tables = {name: merged_importance(e, [p for p in pairs if {p[0], p[1]} <= set(e['importance'].feature)])
+              for name, e in explained.items()}
+    label = {frozenset(m): f for f, m in zip(tables[order_by].feature, tables[order_by].members)}  # the sentence's names
+    shares = pd.DataFrame({name: pd.Series(t.share.to_numpy(), index=[label.get(frozenset(m), f) for f, m in zip(t.feature, t.members)])
+                           for name, t in tables.items()}).fillna(0.0)
+    rows = list(shares[order_by].sort_values(ascending=False, kind='stable').index[:top])
+    rows += [f for name in shares.columns for f in shares[name].sort_values(ascending=False, kind='stable').index[:3] if f not in rows]
+    table = shares.loc[list(dict.fromkeys(rows))]
+    return table.loc[table[order_by].sort_values(ascending=False, kind='stable').index, [order_by, *[c for c in shares.columns if c != order_by]]]
+
 # %% ../nbs/30_explanations.ipynb #70847f4b
 def _lime_codec(X:pd.DataFrame)->tuple:
     "Encode `X` to a float array for LIME, with what is needed to decode it; returns (array, categorical idx, names, decode)."
@@ -455,13 +473,13 @@ def readable_condition(condition:str, # a LIME condition, e.g. 'ShipDate > 15909
         return _NUMBER.sub(lambda m: pd.Timestamp(int(float(m.group()))).strftime('%Y-%m-%d'), condition)
     return _NUMBER.sub(lambda m: _readable_number(float(m.group())) if abs(float(m.group())) >= 1000 else m.group(), condition)
 
-def _plot_lime(weights:list, title:str):
-    "One LIME explanation as a bar chart, wide enough that its conditions never run into each other."
+def _plot_lime(weights:list, title:str, unit:str=''):
+    "One LIME explanation as a bar chart, wide enough that its conditions never run into each other; `unit`: the prediction's ($, probability)."
     labels, values = [c for c, _ in weights][::-1], [w for _, w in weights][::-1]
     fig, ax = plt.subplots(figsize=(9, 0.42 * len(weights) + 1.3))
     ax.barh(range(len(values)), values, color=['tab:green' if v > 0 else 'tab:red' for v in values])
     ax.set_yticks(range(len(values)), labels, fontsize=9); ax.axvline(0, color='black', lw=0.8)
-    ax.set_xlabel('local weight (effect on the prediction)'); ax.set_title(title, fontsize=10)
+    ax.set_xlabel('local weight: change of the prediction' + (f' ({unit})' if unit else '')); ax.set_title(title, fontsize=10)
     fig.tight_layout()
     return fig
 
@@ -476,6 +494,9 @@ def lime_explanations(pipe, # fitted Pipeline
                       random_state:int=0, # seed
                       training_size:int=1000, # rows LIME uses for its feature statistics
                       prediction=None, # predictions that pick the worst and best rows, aligned with X (e.g. out-of-fold); None: the pipeline's
+                      unit:str='', # the prediction's unit ('$', 'probability'), for the weights' axis
+                      max_ratio:float=0.5, # two columns cancel when their weights summed are at most this share of their sizes summed
+                      min_correlation:float=0.8, # ... and they move together in the data: |correlation| at least this
                      )->dict:
     "LIME explanations (of the fitted pipeline) at the k worst and k best predictions: a long table and one figure per row."
     from lime.lime_tabular import LimeTabularExplainer
@@ -493,7 +514,9 @@ def lime_explanations(pipe, # fitted Pipeline
                                      feature_names=list(map(str, X.columns)), categorical_features=categorical,
                                      categorical_names=names, random_state=random_state, discretize_continuous=True)
     predict = (lambda a: pipe.predict_proba(decode(a))) if task_type == 'classification' else (lambda a: pipe.predict(decode(a)))
-    rows, figures = [], {}
+    rows, explained = [], []
+    by_length = sorted(map(str, X.columns), key=len, reverse=True)
+    column_of = lambda condition: next((c for c in by_length if f' {c} ' in f' {condition} '), condition)
     for kind, i in picks:
         kwargs = {'labels': (1,)} if task_type == 'classification' else {}
         exp = explainer.explain_instance(encoded[i], predict, num_features=num_features, num_samples=num_samples, **kwargs)
@@ -501,9 +524,57 @@ def lime_explanations(pipe, # fitted Pipeline
         weights = [(readable_condition(condition, dates), weight) for condition, weight in weights]
         for rank, (condition, weight) in enumerate(weights):
             rows.append({'kind': kind, 'row': X.index[i], 'y': float(np.asarray(y)[i]), 'prediction': prediction[i],
-                         'abs_error': abs_error[i], 'rank': rank, 'condition': condition, 'weight': float(weight)})
-        figures[f'lime_{kind}_{X.index[i]}'] = _plot_lime(weights, f"LIME, {kind} prediction (row {X.index[i]}, {judged}|error| {_readable_number(abs_error[i])})")
-    return {'table': pd.DataFrame(rows), 'figures': figures, 'k': k, 'seconds': time.perf_counter() - start}
+                         'abs_error': abs_error[i], 'rank': rank, 'condition': condition, 'column': column_of(condition), 'weight': float(weight)})
+        explained.append((kind, i, weights))
+    table = pd.DataFrame(rows)
+    # LIME perturbs each column alone: two columns that move together in the data (ShipDate and OrderDate) get large
+    # opposite weights for orders that cannot exist. Flag such pairs, as the SHAP section does, with their joint weight
+    pairs = []
+    numeric = {str(c): n for n, c in enumerate(X.columns) if n not in categorical}
+    def correlation(a, b):
+        if a not in numeric or b not in numeric: return 0.0
+        u, v = train[:, numeric[a]], train[:, numeric[b]]
+        return float(np.corrcoef(u, v)[0, 1]) if u.std() > 0 and v.std() > 0 else 0.0
+    if len(table):
+        wide = table.pivot_table(index=['kind', 'row'], columns='column', values='weight', aggfunc='sum')
+        names = list(wide.abs().mean().sort_values(ascending=False).index)
+        for n, a in enumerate(names):
+            for b in names[n + 1:]:
+                both = wide[[a, b]].dropna()
+                if len(both) < max(1, len(wide) // 2): continue
+                apart, together = float((both[a].abs() + both[b].abs()).mean()), float((both[a] + both[b]).abs().mean())
+                r = correlation(a, b)
+                if apart > 0 and together <= max_ratio * apart and abs(r) >= min_correlation: pairs.append((a, b, apart, together, r))
+    partner = {}
+    for a, b, *_ in pairs: partner.setdefault(a, []).append(b); partner.setdefault(b, []).append(a)
+    # a linear model's local surrogate is the model itself: the weights then hardly depend on the row
+    sizes = table.assign(size=table.weight.abs()).groupby('column')['size'] if len(table) else None
+    same_columns = len(table) > 0 and table.groupby(['kind', 'row']).column.apply(frozenset).nunique() == 1
+    spread = float((sizes.max() - sizes.min()).max() / max(table.weight.abs().max(), 1e-12)) if len(table) else float('nan')
+    row_free = bool(same_columns and len(explained) > 1 and spread <= 0.1)
+    figures = {}
+    for kind, i, weights in explained:
+        shown = [(c + (f"  [cancels {', '.join(partner[column_of(c)])}]" if column_of(c) in partner else ''), w) for c, w in weights]
+        figures[f'lime_{kind}_{X.index[i]}'] = _plot_lime(shown, f"LIME, {kind} prediction (row {X.index[i]}, {judged}|error| {_readable_number(abs_error[i])})", unit)
+    say = lambda v: f'{v:,.0f}' if abs(v) >= 100 else f'{v:.3g}'
+    in_unit = f' {unit}' if unit and unit not in ('$',) else ''
+    money = (lambda v: f'${say(v)}') if unit == '$' else (lambda v: say(v) + in_unit)
+    notes = []
+    if pairs:
+        notes.append("LIME varies each column alone, so columns that move together in the data get large opposite weights that "
+                     "cancel: " + '; '.join(f"{a} and {b} (correlation {r:.2f}; mean |weight| {money(apart)} apart, {money(together)} together)"
+                                            for a, b, apart, together, r in pairs) +
+                     ". Read each pair as one effect, at its joint weight: the bars marked [cancels ...] are not two drivers.")
+    linear = _family(pipe[-1]) == 'linear' and task_type == 'regression'
+    if row_free or linear:
+        notes.append((f"LIME's weights hardly depend on the row: the {len(explained)} explained rows get the same columns, with sizes "
+                      f"within {spread:.0%} of the largest weight of each other. " if row_free else '') +
+                     ("The model is linear: a column moves its prediction by the same slope on every row, so its local surrogate is "
+                      "the model itself, and LIME's bars differ between rows only by which bin of each column the row falls in. "
+                      if linear else "That is expected of a linear model, whose local surrogate is the model itself. ") +
+                     "The bars say how the model weighs each column everywhere, not why one row was predicted badly.")
+    return {'table': table, 'figures': figures, 'k': k, 'cancelling': pairs, 'row_independent': row_free, 'notes': notes,
+            'seconds': time.perf_counter() - start}
 
 # %% ../nbs/30_explanations.ipynb #5407923f
 def _pdp_kwargs(task_type:str)->dict:
@@ -598,11 +669,13 @@ def partial_dependence_report(pipe, # fitted Pipeline
 def plot_pdp(report:dict, # result of `partial_dependence_report`
              ice_lines:int=50, # ICE lines drawn per feature
              random_state:int=0, # which ICE lines
+             unit:str='', # the prediction's unit ('$', 'probability'), on the y-axis and the heat map's colour bar
             ):
     "One panel per one-way PDP (ICE lines thin, PDP thick) and a heat map for the two-way PDP."
     panels = report['one_way'] + report['two_way']
     fig, axes = plt.subplots(1, max(len(panels), 1), figsize=(4.2 * max(len(panels), 1), 3.6), squeeze=False)
     rng = np.random.default_rng(random_state)
+    label = 'prediction' + (f' ({unit})' if unit else '')
     for ax, r in zip(axes[0], panels):
         if 'feature' in r:
             ice = r['ice'][rng.choice(len(r['ice']), min(ice_lines, len(r['ice'])), replace=False)]
@@ -615,7 +688,7 @@ def plot_pdp(report:dict, # result of `partial_dependence_report`
             tick = lambda v: f'{v:,.0f}' if abs(v) >= 1000 else f'{v:.3g}'
             ax.set_xticks(np.arange(len(g2)) + 0.5, [tick(v) for v in g2], rotation=45, fontsize=8)
             ax.set_yticks(np.arange(len(g1)) + 0.5, [tick(v) for v in g1], fontsize=8)
-            ax.set_xlabel(r['features'][1]); ax.set_ylabel(r['features'][0]); fig.colorbar(mesh, ax=ax)
-    axes[0][0].set_ylabel(axes[0][0].get_ylabel() or 'prediction')
+            ax.set_xlabel(r['features'][1]); ax.set_ylabel(r['features'][0]); fig.colorbar(mesh, ax=ax, label=label)
+    axes[0][0].set_ylabel(axes[0][0].get_ylabel() or label)
     fig.suptitle(f"Partial dependence ({report['sample_size']} rows)"); fig.tight_layout()
     return fig

@@ -42,6 +42,7 @@ def explain_model(pipe, # fitted Pipeline: preprocessing steps, then the estimat
                   task:str|None=None, # task name (e.g. `profit`), for rules that apply to one task only
                   data:pd.DataFrame|None=None, # the full rows (withheld columns too), for rules' `where` conditions
                   oof_prediction=None, # out-of-fold predictions (array aligned with X, or Series indexed like it): errors are judged on these; None: in-sample
+                  unit:str='', # the prediction's unit ('$', 'probability'), on LIME's and the partial-dependence axes
                  )->dict:
     "Explain, probe and check one fitted model: SHAP, LIME, PDP/ICE, error analysis and business rules."
     if task_type not in ('regression', 'classification'):
@@ -69,10 +70,13 @@ def explain_model(pipe, # fitted Pipeline: preprocessing steps, then the estimat
     additivity = timed('shap', lambda: check_additivity(explained))
     pairs = timed('shap', lambda: cancelling_pairs(explained))  # features that offset each other: one driver, not two
     merged = timed('shap', lambda: merged_importance(explained, pairs))
-    lime = timed('lime', lambda: lime_explanations(pipe, X, y, task_type, lime_k, num_samples=lime_samples,
-                                                   random_state=random_state, prediction=oof_prediction))
-    pdp = timed('pdp', lambda: partial_dependence_report(pipe, X, explained['importance'], task_type, top_features,
-                                                         pdp_sample_size, random_state, pairs=pairs))
+    # a part asked for nothing (lime_k=0, top_features=0) does not run, and so has no time: the report shows — for it
+    lime = (timed('lime', lambda: lime_explanations(pipe, X, y, task_type, lime_k, num_samples=lime_samples,
+                                                    random_state=random_state, prediction=oof_prediction, unit=unit)) if lime_k else
+            {'table': pd.DataFrame(), 'figures': {}, 'notes': [], 'cancelling': []})
+    pdp = (timed('pdp', lambda: partial_dependence_report(pipe, X, explained['importance'], task_type, top_features,
+                                                          pdp_sample_size, random_state, pairs=pairs)) if top_features else
+           {'one_way': [], 'two_way': [], 'features': [], 'sample_size': 0, 'skipped': {}, 'max_abs_diff': 0.0})
     def analyse_errors():
         return {'errors': errors, 'error_by_segment': error_by_segment(X, errors.abs_error, segments),
                 'weak_segments': weak_segments(X, errors.abs_error, segments, min_segment_size, effect_threshold,
@@ -89,7 +93,7 @@ def explain_model(pipe, # fitted Pipeline: preprocessing steps, then the estimat
         def draw():
             figures.update({'shap_importance': plot_importance(explained), 'shap_beeswarm': plot_beeswarm(explained),
                             'shap_waterfall_worst': plot_waterfall(explained, explained['raw'].index.get_loc(worst)),
-                            'pdp': plot_pdp(pdp, random_state=random_state), **lime['figures']})
+                            **({'pdp': plot_pdp(pdp, random_state=random_state, unit=unit)} if pdp['features'] else {}), **lime['figures']})
         timed('plots', draw)
     else:
         for f in lime['figures'].values(): plt.close(f)
@@ -99,7 +103,7 @@ def explain_model(pipe, # fitted Pipeline: preprocessing steps, then the estimat
             'drivers': describe_drivers(merged, target_name, cancelling=pairs)
                        + (f" (SHAP on the model's {explained['output_space']}: contributions there multiply the prediction, they do not add to it.)"
                           if explained['output_space'].startswith('margin') else ''),
-            'lime': lime['table'], 'pdp': pdp, 'pdp_max_abs_diff': pdp['max_abs_diff'], **error_analysis, 'error_source': error_source,
+            'lime': lime['table'], 'lime_notes': lime['notes'], 'lime_cancelling': lime['cancelling'], 'pdp': pdp, 'pdp_max_abs_diff': pdp['max_abs_diff'], **error_analysis, 'error_source': error_source,
             'error_note': ("Errors are out-of-fold: each order predicted by a model that did not see it (cross-validation's fold "
                            "models), not by the final model fitted on every order." if oof_prediction is not None else
                            "Errors are in-sample: the final model predicts orders it was fitted on, so they flatter it (most of all "
