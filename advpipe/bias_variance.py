@@ -497,7 +497,7 @@ def plot_complexity_sweep(df:pd.DataFrame, # output of `complexity_sweep`: first
     zero_one = 'net_variance' in df
     ax.plot(x, df['loss'], 'o-', color='black', label='loss')
     ax.plot(x, df['bias'], 's--', label='bias' if zero_one else 'bias² (incl. noise)')
-    ax.plot(x, df['variance'], '^--', label='variance')
+    ax.plot(x, df['variance'], '^--', label='variance (not additive)' if zero_one else 'variance')  # 0-1: net variance is the term that adds up
     if zero_one: ax.plot(x, df['net_variance'], 'v:', label='net variance')
     if 'noise' in df and df['noise'].notna().any(): ax.plot(x, df['noise'], ':', color='grey', label='noise (estimate)')
     if not numeric: ax.set_xticks(x, [str(v) for v in values])
@@ -528,14 +528,15 @@ def complexity_sweep_summary(df:pd.DataFrame,      # output of `complexity_sweep
         a, b, seg = v[i], v[j], v[i:j + 1]
         verdict = 'falls' if b < a and not close(a, b) else 'rises' if b > a and not close(a, b) else 'flat'
         steps = [(p, q) for p, q in zip(seg[:-1], seg[1:])]
-        monotone = (all(q >= p or close(p, q) for p, q in steps) if verdict == 'rises' else
-                    all(q <= p or close(p, q) for p, q in steps) if verdict == 'falls' else all(close(a, x) for x in seg))
+        # 'rises'/'falls' only when no step goes the other way, however small: the reader checks the plot point by point
+        monotone = (all(q >= p for p, q in steps) if verdict == 'rises' else
+                    all(q <= p for p, q in steps) if verdict == 'falls' else all(close(a, x) for x in seg))
         if monotone:
             if verdict == 'flat': return verdict, f'stays near {number(a)} ({number(b)})'
             return verdict, f'{verdict} from {number(a)} to {number(b)}'
         low, high = i + int(np.argmin(seg)), i + int(np.argmax(seg))
-        down = lambda p, q: all(y <= x or close(x, y) for x, y in zip(v[p:q], v[p + 1:q + 1]))
-        up = lambda p, q: all(y >= x or close(x, y) for x, y in zip(v[p:q], v[p + 1:q + 1]))
+        down = lambda p, q: all(y <= x for x, y in zip(v[p:q], v[p + 1:q + 1]))
+        up = lambda p, q: all(y >= x for x, y in zip(v[p:q], v[p + 1:q + 1]))
         if i < low < j and down(i, low) and up(low, j):  # one valley: say where it turns
             return 'mixed', f'falls from {number(a)} to {number(v[low])} at {name} {values[low]}, then rises to {number(b)} at {name} {values[j]}'
         if i < high < j and up(i, high) and down(high, j):  # one peak
@@ -553,13 +554,14 @@ def complexity_sweep_summary(df:pd.DataFrame,      # output of `complexity_sweep
     if best < last:
         (b, b_text), (v, v_text) = move(best, last, bias), move(best, last, variance)
         text += f" Beyond it, to {name} {values[last]}, {term} {b_text}{',' if b == 'mixed' else ''} while {vterm} {v_text}"
-        lower = [k for k in range(best + 1, last + 1) if bias[k] < bias[best] and not close(bias[best], bias[k])]
+        lower = [k for k in range(best + 1, last + 1) if bias[k] < bias[best]]
         if not lower and v == 'rises': text += f': more complexity adds {vterm} with no gain in {term}.'
         elif b == 'falls' and v == 'rises': text += f': bias still falls, but {vterm} rises more.'
         elif lower:  # some deeper value has a lower bias, but its loss is higher: the variance term grew by more
             k = min(lower, key=lambda k: bias[k])
             text += (f'. At {name} {values[k]} {term} is lower than at {values[best]} ({number(bias[k])} against {number(bias[best])}), '
-                     f'but {vterm} is higher by more ({number(variance[k])} against {number(variance[best])}), so the loss is higher there.')
+                     f'but {vterm} is higher by ' + ('more' if loss[k] > loss[best] else 'as much') + f' ({number(variance[k])} against {number(variance[best])}), '
+                     f"so the loss is {'higher' if loss[k] > loss[best] else 'no lower'} there.")
         else: text += '.'
     else: text += f' It is the most complex {name} tried: more may still help.'
     if validation_best is not None:
