@@ -497,7 +497,7 @@ def plot_complexity_sweep(df:pd.DataFrame, # output of `complexity_sweep`: first
     zero_one = 'net_variance' in df
     ax.plot(x, df['loss'], 'o-', color='black', label='loss')
     ax.plot(x, df['bias'], 's--', label='bias' if zero_one else 'bias² (incl. noise)')
-    ax.plot(x, df['variance'], '^--', label='variance')
+    ax.plot(x, df['variance'], '^--', label='variance (not additive)' if zero_one else 'variance')  # 0-1: net variance is the term that adds up
     if zero_one: ax.plot(x, df['net_variance'], 'v:', label='net variance')
     if 'noise' in df and df['noise'].notna().any(): ax.plot(x, df['noise'], ':', color='grey', label='noise (estimate)')
     if not numeric: ax.set_xticks(x, [str(v) for v in values])
@@ -509,33 +509,67 @@ def complexity_sweep_summary(df:pd.DataFrame,      # output of `complexity_sweep
                              units:str='',         # the target's units (squared loss is in units²), e.g. '$'
                              name:str|None=None,   # the parameter as the sentence names it, e.g. 'depth'; default its own name
                              tolerance:float=0.02, # a relative change smaller than this counts as no change
+                             validation_best=None, # the value where a validation curve on the same page peaks, to reconcile with the sweep's best
+                             validation_why:str='', # why the two can differ (rows per fit, loss measured), for that sentence
                             )->str:
-    "Plain words drawn from the sweep's numbers: where the loss is lowest, and on each side whether bias falls while variance rises."
+    "Plain words drawn from the sweep's numbers: where the loss is lowest, and what each term does on each side, true at every value tried."
     param = df.columns[0]
     name = name or str(param).split('__')[-1]
     values = df[param].tolist()
-    loss, bias, variance = (df[c].to_numpy(dtype=float) for c in ('loss', 'bias', 'variance'))
-    term = 'bias' if 'net_variance' in df else 'bias² (incl. noise)'
-    squared = f' {units}²' if units and 'net_variance' not in df else ''
+    zero_one = 'net_variance' in df
+    loss, bias = (df[c].to_numpy(dtype=float) for c in ('loss', 'bias'))
+    variance = df['net_variance' if zero_one else 'variance'].to_numpy(dtype=float)  # the term that adds to the loss
+    term, vterm = ('bias', 'net variance') if zero_one else ('bias² (incl. noise)', 'variance')
+    squared = f' {units}²' if units and not zero_one else ''
     number = lambda v: f'{v:,.0f}' if abs(v) >= 1000 else f'{v:,.4g}'
-    def move(a, b):
-        if b < a * (1 - tolerance): return 'falls', f'falls from {number(a)} to {number(b)}'
-        if b > a * (1 + tolerance): return 'rises', f'rises from {number(a)} to {number(b)}'
-        return 'flat', f'stays near {number(a)} ({number(b)})'
+    close = lambda a, b: abs(b - a) <= tolerance * max(abs(a), abs(b), 1e-12)
+    def move(i, j, v):
+        "What `v` does from position i to j: a verdict from the end points, and words true of every value between."
+        a, b, seg = v[i], v[j], v[i:j + 1]
+        verdict = 'falls' if b < a and not close(a, b) else 'rises' if b > a and not close(a, b) else 'flat'
+        steps = [(p, q) for p, q in zip(seg[:-1], seg[1:])]
+        # 'rises'/'falls' only when no step goes the other way, however small: the reader checks the plot point by point
+        monotone = (all(q >= p for p, q in steps) if verdict == 'rises' else
+                    all(q <= p for p, q in steps) if verdict == 'falls' else all(close(a, x) for x in seg))
+        if monotone:
+            if verdict == 'flat': return verdict, f'stays near {number(a)} ({number(b)})'
+            return verdict, f'{verdict} from {number(a)} to {number(b)}'
+        low, high = i + int(np.argmin(seg)), i + int(np.argmax(seg))
+        down = lambda p, q: all(y <= x for x, y in zip(v[p:q], v[p + 1:q + 1]))
+        up = lambda p, q: all(y >= x for x, y in zip(v[p:q], v[p + 1:q + 1]))
+        if i < low < j and down(i, low) and up(low, j):  # one valley: say where it turns
+            return 'mixed', f'falls from {number(a)} to {number(v[low])} at {name} {values[low]}, then rises to {number(b)} at {name} {values[j]}'
+        if i < high < j and up(i, high) and down(high, j):  # one peak
+            return 'mixed', f'rises from {number(a)} to {number(v[high])} at {name} {values[high]}, then falls to {number(b)} at {name} {values[j]}'
+        at = ', '.join(f'{number(x)} at {values[k]}' for k, x in zip(range(i, j + 1), seg))
+        return 'mixed', f'does not move one way ({at}; lowest at {name} {values[low]}, highest at {name} {values[high]})'
     best, last = int(np.argmin(loss)), len(values) - 1
     text = f"The sweep's lowest loss, {number(loss[best])}{squared}, is at {name} {values[best]}."
     if best > 0:
-        (b, b_text), (v, v_text) = move(bias[0], bias[best]), move(variance[0], variance[best])
-        text += f" From {name} {values[0]} to {values[best]}, {term} {b_text} while variance {v_text}"
+        (b, b_text), (v, v_text) = move(0, best, bias), move(0, best, variance)
+        text += f" From {name} {values[0]} to {values[best]}, {term} {b_text}{',' if b == 'mixed' else ''} while {vterm} {v_text}"
         text += (': more complexity trades bias for variance there, at a net gain.' if b == 'falls' and v == 'rises' else
-                 ': more complexity lowers bias there at little cost in variance.' if b == 'falls' else '.')
+                 ': more complexity lowers bias there at little cost in variance.' if b == 'falls' and v in ('flat', 'falls') else '.')
     else: text += f' The simplest {name} tried already has the lowest loss.'
     if best < last:
-        (b, b_text), (v, v_text) = move(bias[best], bias[last]), move(variance[best], variance[last])
-        text += f" Beyond it, to {name} {values[last]}, {term} {b_text} while variance {v_text}"
-        text += (f': more complexity adds variance with no gain in {term}.' if b != 'falls' and v == 'rises' else
-                 ': bias still falls, but variance rises more.' if b == 'falls' and v == 'rises' else '.')
+        (b, b_text), (v, v_text) = move(best, last, bias), move(best, last, variance)
+        text += f" Beyond it, to {name} {values[last]}, {term} {b_text}{',' if b == 'mixed' else ''} while {vterm} {v_text}"
+        lower = [k for k in range(best + 1, last + 1) if bias[k] < bias[best]]
+        if not lower and v == 'rises': text += f': more complexity adds {vterm} with no gain in {term}.'
+        elif b == 'falls' and v == 'rises': text += f': bias still falls, but {vterm} rises more.'
+        elif lower:  # some deeper value has a lower bias, but its loss is higher: the variance term grew by more
+            k = min(lower, key=lambda k: bias[k])
+            text += (f'. At {name} {values[k]} {term} is lower than at {values[best]} ({number(bias[k])} against {number(bias[best])}), '
+                     f'but {vterm} is higher by ' + ('more' if loss[k] > loss[best] else 'as much') + f' ({number(variance[k])} against {number(variance[best])}), '
+                     f"so the loss is {'higher' if loss[k] > loss[best] else 'no lower'} there.")
+        else: text += '.'
     else: text += f' It is the most complex {name} tried: more may still help.'
+    if validation_best is not None:
+        if validation_best == values[best]: text += f' The validation curve above also peaks at {name} {validation_best}.'
+        elif validation_best in values:
+            k = values.index(validation_best)
+            text += (f" The validation curve above peaks at {name} {validation_best} instead; the sweep's loss there is {number(loss[k])}{squared}, "
+                     f"{(loss[k] - loss[best]) / loss[best]:.1%} above its lowest" + (f': {validation_why}.' if validation_why else '.'))
     return text
 
 # %% ../nbs/22_bias_variance.ipynb #4c8bc99e
@@ -602,22 +636,35 @@ def _rows_sentence(train_rows, model_rows):
     if not train_rows: return ''
     text = f' These fits train on {train_rows:,} rows'
     if model_rows and model_rows > train_rows:
-        text += f", fewer than the {model_rows:,} the leaderboard's models train on a fold, so their variance is smaller still"
-    return text + '; the learning curve, not this decomposition, shows what more rows would do.'
+        text += (f"; the leaderboard's models train on {model_rows:,} a fold, and more rows mean less variance, "
+                 "so the leaderboard's models have less variance than measured here")
+    return text + '. The learning curve, not this decomposition, shows what more rows would do.'
+
+def _flexibility_advice(name, r, results, leaderboard):
+    "What to try against a bias-led loss, drawn from the page's own models: more flexibility only where a more flexible model did better."
+    flexible = [n for n, o in results.items() if n != name and o.variance > r.variance]  # they vary more with the sample: more flexible
+    if not flexible: return 'a more flexible model than those tried, or better features, would help more than more data.'
+    ahead = [n for n in flexible if leaderboard and n in leaderboard and name in leaderboard and leaderboard.index(n) < leaderboard.index(name)]
+    if ahead:
+        return (f"a more flexible model may help: {', '.join(ahead)} {'scores' if len(ahead) == 1 else 'score'} above {name} on the leaderboard "
+                'though not here; better features would too, and either more than more data.')
+    return (f"better features would help more than more data; more flexibility is not borne out here: the more flexible models "
+            f"({', '.join(flexible)}) each have a higher loss here" + (f' and rank below {name} on the leaderboard.' if leaderboard and name in leaderboard else '.'))
 
 def bias_variance_advice(results:dict, # model name -> `BiasVarianceResult` (squared: after `with_noise`)
                          units:str='', # the target's units for the sentence, e.g. '$' or 'days'
                          train_rows:int|None=None, # rows each decomposition fit trains on, for the sentence on data size
                          model_rows:int|None=None, # rows the leaderboard's models train on (a CV fold), when more than `train_rows`
+                         leaderboard:list|None=None, # model names, best first, as the page's leaderboard ranks them
                         )->str:
     "Plain words drawn from all three terms of the best model: is the loss noise, bias or variance, and what would help."
     name, r = min(results.items(), key=lambda kv: kv[1].loss)
     if r.loss <= 0: return f'{name} makes no error on the test orders.'
-    if r.loss_type != 'squared':
-        part = 'bias' if r.bias >= abs(r.net_variance) else 'variance'
-        return (f"{name} (lowest 0-1 loss, {r.loss:.3f}): {r.bias:.3f} of it is bias, {r.net_variance:+.3f} net variance; "
-                + ('a more flexible model or better features would help more than more data.' if part == 'bias'
-                   else 'regularisation or more data would help more than flexibility.'))
+    if r.loss_type != 'squared':  # Domingos: loss = bias + net variance, net variance = unbiased - biased variance (may be < 0)
+        part = 'bias' if r.bias >= abs(r.net_variance) else 'net variance'
+        text = (f"{name} has the lowest 0-1 loss, {r.loss:.4f} = bias {r.bias:.4f} + net variance {r.net_variance:+.4f} "
+                f"(unbiased variance {r.unbiased_variance:.4f} − biased variance {r.biased_variance:.4f}). {part.capitalize()} leads: ")
+        return text + (_flexibility_advice(name, r, results, leaderboard) if part == 'bias' else 'regularisation or more data would help more than flexibility.')
     squared = f' {units}²' if units else ''
     number = lambda v: f'{v:,.0f}' if abs(v) >= 1000 else f'{v:,.4g}'
     rmse = f'${np.sqrt(r.loss):,.0f}' if units == '$' else f"{number(np.sqrt(r.loss))}{' ' + units if units else ''}"
@@ -648,5 +695,5 @@ def bias_variance_advice(results:dict, # model name -> `BiasVarianceResult` (squ
                        f"more rows only shrink the variance ({shares['variance']:.0%}); new information (a feature the models do not "
                        "have) could." + rows)
     if top == 'bias²':
-        return text + 'Bias² leads: a more flexible model or better features would help more than more data.' + rows
+        return text + 'Bias² leads: ' + _flexibility_advice(name, r, results, leaderboard) + rows
     return text + 'Variance leads: regularisation, averaging (ensembles) or more data would help more than flexibility.' + rows

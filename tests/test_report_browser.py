@@ -52,5 +52,5 @@ def test_default_run_summary_splits_the_loss(default_run):
             assert entry['noise_clipped'] and entry['noise_estimate'] > entry['noise'] == pytest.approx(entry['bias']), entry
         bias_squared = entry['bias_squared'] or 0.0
         assert abs(entry['noise'] + bias_squared + entry['variance'] - entry['loss']) <= 0.01 * entry['loss'], entry
-        assert entry['units'] == '$' and entry['bias'] == pytest.approx(entry['noise'] + bias_squared)
+        assert entry['units'] == '$²' and entry['target_units'] == '$' and entry['bias'] == pytest.approx(entry['noise'] + bias_squared)
     assert any(c['name'] == 'shap_additivity' and c['passed'] for c in summary['checks'])
