@@ -19,8 +19,8 @@ from .model_pipeline import Task, make_pipeline_for
 # %% auto #0
 __all__ = ['LOWER_IS_BETTER', 'score_predictions', 'predict_for', 'ModelResult', 'cv_splitter', 'split_pipeline',
            'shared_preprocessing', 'cross_validate_models', 'corrected_paired_ttest', 'beats_baseline_check',
-           'time_ordered_scores', 'time_ordered_caption', 'validation_curve_shared', 'learning_curve_verdict',
-           'leaderboard', 'leaderboard_headers', 'other_metric_leaders']
+           'time_ordered_scores', 'time_ordered_caption', 'time_ordered_reading', 'validation_curve_shared',
+           'learning_curve_verdict', 'leaderboard', 'leaderboard_headers', 'other_metric_leaders']
 
 # %% ../nbs/21_evaluation_engine.ipynb #8175c05c
 def score_predictions(task:Task, y_true, prediction)->dict:
@@ -204,6 +204,31 @@ def time_ordered_caption(X:pd.DataFrame,        # the orders `time_ordered_score
     return (f"*{metric} on later orders*: each model refitted on the earliest {1 - test_share:.0%} of orders by `OrderDate` ({cut:,} orders, "
             f"{day(order.iloc[0])} to {day(order.iloc[cut - 1])}) and scored on the latest {test_share:.0%} ({len(order) - cut:,} orders, "
             f"{day(order.iloc[cut])} to {day(order.iloc[-1])}); the other columns are cross-validation means.")
+
+# %% ../nbs/21_evaluation_engine.ipynb #f1406242
+def time_ordered_reading(board:pd.DataFrame,   # `leaderboard`: model, cv_mean, cv_std (best first)
+                         future:pd.DataFrame,  # `time_ordered_scores`: model, future_<metric>
+                         metric:str,           # the primary metric (a score: higher is better)
+                        )->str:
+    """What the later-orders column says, from its own numbers: the best model's score on later orders against its CV mean
+    and fold spread (within it: no sign the later orders are harder; below it: they are, e.g. drift), and which model leads on
+    later orders when it is not the CV leader (the baseline aside). Empty when there is nothing to compare."""
+    rows = board.merge(future, on='model')
+    rows = rows[rows['model'] != 'baseline']
+    column = f'future_{metric}'
+    if rows.empty or column not in rows: return ''
+    best = rows.iloc[0]
+    gap, spread = best[column] - best['cv_mean'], best['cv_std']
+    if abs(gap) <= spread: verdict = f'within its fold spread (±{spread:.4f}): no sign that later orders are harder to predict'
+    elif gap < 0: verdict = f'below it by more than its fold spread (±{spread:.4f}): later orders are harder to predict (the data may be drifting)'
+    else: verdict = f'above it by more than its fold spread (±{spread:.4f}): later orders happen to be easier to predict'
+    out = f"**On later orders** {best['model']} scores {metric} {best[column]:.4f} against {best['cv_mean']:.4f} in cross-validation ({gap:+.4f}), {verdict}."
+    leader = rows.sort_values(column, ascending=False, kind='stable').iloc[0]
+    if leader['model'] != best['model']:
+        out += (f" On later orders {leader['model']} leads ({leader[column]:.4f}, {leader[column] - best[column]:+.4f}); one time split is one sample, "
+                'so the cross-validated order stands unless the gap recurs.')
+    else: out += ' It leads on later orders too.'
+    return out
 
 # %% ../nbs/21_evaluation_engine.ipynb #ba230801
 def validation_curve_shared(pipe:Pipeline,      # unfitted: preprocessing steps, then the estimator
