@@ -43,23 +43,39 @@ def dense_levels(normalized)->np.ndarray:
     return np.clip(np.round(30*(1 - (1 - np.asarray(normalized, float))/0.15)), 0, 30).astype(int)
 
 
+def relative_features(X:pd.DataFrame)->pd.DataFrame:
+    "X plus the configuration's capacity relative to the task's size (log10): leaf size, leaves, ridge alpha and boosting steps per row, features a split."
+    rows, out = X['log_rows'], X.copy()
+    leaf = X['param.min_samples_leaf'].where(X['param.min_samples_leaf'].notna(), np.where(X['family=lightgbm'] == 1, 20.0, np.where(X['family=xgboost'] == 1, 1.0, np.nan)))
+    leaves = np.where(X['param.num_leaves'].notna(), np.log10(X['param.num_leaves']), X['param.max_depth']*np.log10(2))
+    leaves = np.where((X['family=random_forest'] == 1) & np.isnan(leaves), rows, leaves)  # a forest's trees are unbounded
+    out['rel.leaf_per_row'] = np.log10(leaf) - rows
+    out['rel.leaves_per_row'] = np.minimum(leaves, rows) - rows
+    out['rel.alpha_per_row'] = np.log10(X['param.alpha']) - rows
+    out['rel.steps_per_row'] = np.log10(X['param.n_estimators']*X['param.learning_rate']) - rows
+    out['rel.split_features'] = np.log10(X['param.max_features']) + X['log_columns']
+    return out
+
+
 def specs()->dict:
     "name -> (kind, labels, LightGBM settings over BASE)."
     s = {}
-    for seed in range(5): s[f'lr_s{seed}'] = ('rank', 'std', dict(random_state=seed))
+    for seed in range(10): s[f'lr_s{seed}'] = ('rank', 'std', dict(random_state=seed))
     for seed in range(3):
         s[f'logreg_s{seed}'] = ('logreg', None, dict(random_state=seed))
         s[f'lrfine_s{seed}'] = ('rank', 'fine', dict(random_state=seed))
         s[f'lrslow_s{seed}'] = ('rank', 'std', dict(random_state=seed, n_estimators=600, learning_rate=0.02))
+    for seed in range(5):
         s[f'lrbal_s{seed}'] = ('rankbal', 'std', dict(random_state=seed))
+        s[f'lrrel_s{seed}'] = ('rankrel', 'std', dict(random_state=seed))
+        s[f'lrtrunc54_s{seed}'] = ('rank', 'std', dict(random_state=seed, lambdarank_truncation_level=54))
+        s[f'lrsmall_s{seed}'] = ('rank', 'std', dict(random_state=seed, num_leaves=15, min_child_samples=20))
+        s[f'lrcol5_s{seed}'] = ('rank', 'std', dict(random_state=seed, colsample_bytree=0.5))
+        s[f'lrsig2_s{seed}'] = ('rank', 'std', dict(random_state=seed, sigmoid=2.0))
     s['xendcg_s0'] = ('rank', 'std', dict(objective='rank_xendcg', random_state=0))
     s['lrfinelin_s0'] = ('rank', 'fine', dict(random_state=0, label_gain=[float(i) for i in range(31)]))
     s['lrdense_s0'] = ('rank', 'dense', dict(random_state=0, label_gain=[2**(i/5) - 1 for i in range(31)]))
     s['lrtrunc5_s0'] = ('rank', 'std', dict(random_state=0, lambdarank_truncation_level=5))
-    s['lrtrunc54_s0'] = ('rank', 'std', dict(random_state=0, lambdarank_truncation_level=54))
-    s['lrsmall_s0'] = ('rank', 'std', dict(random_state=0, num_leaves=15, min_child_samples=20))
-    s['lrcol5_s0'] = ('rank', 'std', dict(random_state=0, colsample_bytree=0.5))
-    s['lrsig2_s0'] = ('rank', 'std', dict(random_state=0, sigmoid=2.0))
     return s
 
 
@@ -80,16 +96,17 @@ def fold(mb, train, test, names)->dict:
     labels = {'std': relevance_levels(norm), 'fine': fine_levels(norm), 'dense': dense_levels(norm)}
     balance = (1/np.sqrt(res['group'].map(train.tasks['group'].value_counts()))).to_numpy(float)
     rows = {t.task_id: L._rows([t.meta_features]*len(grid), [c['family'] for c in grid], [c['params'] for c in grid]) for t in test.tasks.itertuples()}
-    preds, seconds = {t: {} for t in rows}, {}
+    preds, seconds, Xrel = {t: {} for t in rows}, {}, relative_features(X)
     for name in names:
         kind, lab, extra = specs()[name]
         started = time.perf_counter()
         settings = {**BASE, 'objective': 'lambdarank', **extra}
         if kind == 'rank': model = lightgbm.LGBMRanker(**settings).fit(X, labels[lab], group=group)
+        elif kind == 'rankrel': model = lightgbm.LGBMRanker(**settings).fit(Xrel, labels[lab], group=group)
         elif kind == 'rankbal': model = lightgbm.LGBMRanker(**settings).fit(X, labels[lab], group=group, sample_weight=balance/balance.mean())
         else: model = lightgbm.LGBMRegressor(**{**BASE, **extra}).fit(X, -np.log(1 - norm + 0.01))
         seconds[name] = time.perf_counter() - started
-        for t, r in rows.items(): preds[t][name] = model.predict(r)
+        for t, r in rows.items(): preds[t][name] = model.predict(relative_features(r) if kind == 'rankrel' else r)
     return {'ids': ids, 'greedy': {c: L._greedy([c]) for c in ids}, 'preds': preds, 'truth': test.matrix(), 'seconds': seconds}
 
 
@@ -103,10 +120,12 @@ def rules(names)->dict:
     have = lambda *ns: all(n in names for n in ns)
     bag = lambda kind, n: lambda p: sum(p[f'{kind}_s{s}'] for s in range(n))
     out = {n: (lambda p, n=n: p[n]) for n in names}
-    for kind, n in (('lr', 3), ('lr', 5), ('logreg', 3), ('lrfine', 3), ('lrslow', 3), ('lrbal', 3)):
-        if have(*[f'{kind}_s{s}' for s in range(n)]):
-            out[f'{kind} bag{n}'] = bag(kind, n)
-            out[f'{kind} bag{n} rankavg'] = lambda p, kind=kind, n=n: sum(_ranks(p[f'{kind}_s{s}']) for s in range(n))
+    kinds = sorted({n.rsplit('_s', 1)[0] for n in names})
+    for kind in kinds:
+        for n in (3, 5, 10):
+            if have(*[f'{kind}_s{s}' for s in range(n)]):
+                out[f'{kind} bag{n}'] = bag(kind, n)
+                out[f'{kind} bag{n} rankavg'] = lambda p, kind=kind, n=n: sum(_ranks(p[f'{kind}_s{s}']) for s in range(n))
     for a, na, b, nb in (('lr', 5, 'logreg', 3), ('lr', 3, 'logreg', 3), ('lr', 1, 'logreg', 1), ('lrfine', 3, 'logreg', 3), ('lr', 5, 'lrfine', 3), ('lr', 5, 'lrslow', 3)):
         if have(*[f'{a}_s{s}' for s in range(na)], *[f'{b}_s{s}' for s in range(nb)]):
             out[f'{a} bag{na} + {b} bag{nb} rank'] = lambda p, a=a, na=na, b=b, nb=nb: _ranks(bag(a, na)(p)) + _ranks(bag(b, nb)(p))
