@@ -58,7 +58,7 @@ def relative_features(X:pd.DataFrame)->pd.DataFrame:
 
 
 def specs()->dict:
-    "name -> (kind, labels, LightGBM settings over BASE)."
+    "name -> (kind, labels, LightGBM settings over BASE[, features: 'base', 'rel' (`relative_features`) or 'nomfe' (no pymfe columns)])."
     s = {}
     for seed in range(10): s[f'lr_s{seed}'] = ('rank', 'std', dict(random_state=seed))
     for seed in range(3):
@@ -67,7 +67,8 @@ def specs()->dict:
         s[f'lrslow_s{seed}'] = ('rank', 'std', dict(random_state=seed, n_estimators=600, learning_rate=0.02))
     for seed in range(5):
         s[f'lrbal_s{seed}'] = ('rankbal', 'std', dict(random_state=seed))
-        s[f'lrrel_s{seed}'] = ('rankrel', 'std', dict(random_state=seed))
+        s[f'lrrel_s{seed}'] = ('rank', 'std', dict(random_state=seed), 'rel')
+        s[f'lrlm_s{seed}'] = ('rank', 'std', dict(random_state=seed), 'nomfe')
         s[f'lrtrunc54_s{seed}'] = ('rank', 'std', dict(random_state=seed, lambdarank_truncation_level=54))
         s[f'lrsmall_s{seed}'] = ('rank', 'std', dict(random_state=seed, num_leaves=15, min_child_samples=20))
         s[f'lrcol5_s{seed}'] = ('rank', 'std', dict(random_state=seed, colsample_bytree=0.5))
@@ -96,17 +97,18 @@ def fold(mb, train, test, names)->dict:
     labels = {'std': relevance_levels(norm), 'fine': fine_levels(norm), 'dense': dense_levels(norm)}
     balance = (1/np.sqrt(res['group'].map(train.tasks['group'].value_counts()))).to_numpy(float)
     rows = {t.task_id: L._rows([t.meta_features]*len(grid), [c['family'] for c in grid], [c['params'] for c in grid]) for t in test.tasks.itertuples()}
-    preds, seconds, Xrel = {t: {} for t in rows}, {}, relative_features(X)
+    preds, seconds = {t: {} for t in rows}, {}
+    features = {'base': lambda X: X, 'rel': relative_features, 'nomfe': lambda X: X.drop(columns=[c for c in X.columns if c.startswith('mfe.')])}
     for name in names:
-        kind, lab, extra = specs()[name]
+        kind, lab, extra, *use = specs()[name]
+        use = features[use[0] if use else 'base']
         started = time.perf_counter()
         settings = {**BASE, 'objective': 'lambdarank', **extra}
-        if kind == 'rank': model = lightgbm.LGBMRanker(**settings).fit(X, labels[lab], group=group)
-        elif kind == 'rankrel': model = lightgbm.LGBMRanker(**settings).fit(Xrel, labels[lab], group=group)
-        elif kind == 'rankbal': model = lightgbm.LGBMRanker(**settings).fit(X, labels[lab], group=group, sample_weight=balance/balance.mean())
-        else: model = lightgbm.LGBMRegressor(**{**BASE, **extra}).fit(X, -np.log(1 - norm + 0.01))
+        if kind == 'rank': model = lightgbm.LGBMRanker(**settings).fit(use(X), labels[lab], group=group)
+        elif kind == 'rankbal': model = lightgbm.LGBMRanker(**settings).fit(use(X), labels[lab], group=group, sample_weight=balance/balance.mean())
+        else: model = lightgbm.LGBMRegressor(**{**BASE, **extra}).fit(use(X), -np.log(1 - norm + 0.01))
         seconds[name] = time.perf_counter() - started
-        for t, r in rows.items(): preds[t][name] = model.predict(relative_features(r) if kind == 'rankrel' else r)
+        for t, r in rows.items(): preds[t][name] = model.predict(use(r))
     return {'ids': ids, 'greedy': {c: L._greedy([c]) for c in ids}, 'preds': preds, 'truth': test.matrix(), 'seconds': seconds}
 
 
