@@ -73,6 +73,7 @@ def specs()->dict:
         s[f'lrsmall_s{seed}'] = ('rank', 'std', dict(random_state=seed, num_leaves=15, min_child_samples=20))
         s[f'lrcol5_s{seed}'] = ('rank', 'std', dict(random_state=seed, colsample_bytree=0.5))
         s[f'lrsig2_s{seed}'] = ('rank', 'std', dict(random_state=seed, sigmoid=2.0))
+        s[f'lrmin_s{seed}'] = ('rank', 'std', dict(random_state=seed, min_child_samples=100))
     s['xendcg_s0'] = ('rank', 'std', dict(objective='rank_xendcg', random_state=0))
     s['lrfinelin_s0'] = ('rank', 'fine', dict(random_state=0, label_gain=[float(i) for i in range(31)]))
     s['lrdense_s0'] = ('rank', 'dense', dict(random_state=0, label_gain=[2**(i/5) - 1 for i in range(31)]))
