@@ -110,7 +110,8 @@ class MetaLearner(BaseEstimator):
                  update_rounds:int=25,              # extra rounds added to each model by an incremental `update`
                  update_rankers:bool=False,         # an incremental `update` also continues the rankers (5 more fits, about 1.4 CPU-s); else the score surrogate only, and the history reaches the first pick through the pull
                  config_prior:bool=True,            # add each grid configuration's mean normalized score over the training tasks as a feature
-                 rankers:int=5,                     # lambdarank models bagged (seeds random_state, random_state + 1, ..)
+                 rankers:int=3,                     # lambdarank models bagged (seeds random_state, random_state + 1, ..)
+                 truncation_level:int=54,           # `lambdarank_truncation_level`: how deep in each task's ranking the pairs that give the lambdas reach (54: the whole grid; LightGBM's default 30)
                  regret_models:int=0,               # -log(regret + 0.01) surrogates whose ranks join the rankers' in the first pick (0: the rankers alone)
                  n_jobs:int=2,                      # models fitted at once (threads; each model on one thread, so the result does not depend on it)
                  history_pull:float=1.0,            # weight of one of the user's own tasks, as near as can be, against the rankers' own score in the first pick (0: no pull)
@@ -119,7 +120,7 @@ class MetaLearner(BaseEstimator):
         self.history_weight, self.qualitative_weight, self.n_estimators = history_weight, qualitative_weight, n_estimators
         self.learning_rate, self.num_leaves, self.update_rounds, self.random_state = learning_rate, num_leaves, update_rounds, random_state
         self.config_prior, self.rankers, self.regret_models, self.n_jobs = config_prior, rankers, regret_models, n_jobs
-        self.history_pull, self.history_kernel, self.update_rankers = history_pull, history_kernel, update_rankers
+        self.history_pull, self.history_kernel, self.update_rankers, self.truncation_level = history_pull, history_kernel, update_rankers, truncation_level
     def _rows(self, meta_features, families:list[str], params:list[dict], ids:list[str]|None=None)->pd.DataFrame:
         "Feature rows: the task's meta-features (dicts, or a frame) and the configuration's description, each configuration described once (`ids`: their ids, when known)."
         from advpipe.model_pipeline import config_id
@@ -155,7 +156,7 @@ class MetaLearner(BaseEstimator):
         import lightgbm
         settings = dict(n_estimators=n_estimators, learning_rate=self.learning_rate, num_leaves=self.num_leaves, min_child_samples=10,
                         subsample=0.8, subsample_freq=1, colsample_bytree=0.8, random_state=seed, n_jobs=1, verbose=-1)
-        return lightgbm.LGBMRanker(objective='lambdarank', **settings) if kind == 'rank' else lightgbm.LGBMRegressor(**settings)
+        return lightgbm.LGBMRanker(objective='lambdarank', lambdarank_truncation_level=self.truncation_level, **settings) if kind == 'rank' else lightgbm.LGBMRegressor(**settings)
     def _fit_models(self, X, target, weight, groups, rounds:int, previous:dict|None=None):
         "The score surrogate, the rankers and the regret surrogates, each from scratch or continued from `previous` (`init_model`)."
         from concurrent.futures import ThreadPoolExecutor
