@@ -98,7 +98,7 @@ def run_search(store,                 # the run's store (trial cache, study stor
                progress=None,         # callable(done, total) after each batch
                cost_share:float=SEARCH_TRIAL_COST_SHARE, # per trial, of the default models' predicted seconds (`trial_cost_cap`)
                cheap_fold_seconds:float=SEARCH_CHEAP_FOLD_SECONDS, # estimated seconds a fold below which nothing is deferred
-               max_skips:int=50,      # TPE configurations skipped as too dear before the next is evaluated whatever its cost
+               max_skips:int=50,      # TPE configurations skipped (too dear, or already evaluated) before the next is evaluated whatever it is
               )->dict:
     """Search `budget` configurations; returns the trials (config, score, source, predicted score), the study name, the
     cost cap and the configurations deferred by it. A configuration predicted to cost more than `trial_cost_cap` is
@@ -129,12 +129,17 @@ def run_search(store,                 # the run's store (trial cache, study stor
     done = lambda: sum(t.state == optuna.trial.TrialState.COMPLETE for t in study.get_trials(deepcopy=False))
     resumed, skipped = done(), 0
     dear = lambda config: learner.predict(meta_features, [config])['predicted_seconds'].iloc[0] > cap['cap_seconds']
+    evaluated = {t.user_attrs.get('config_id') for t in study.get_trials(deepcopy=False) if t.state == optuna.trial.TrialState.COMPLETE}
     while done() < budget:
         trials, configs = [], []
         while len(trials) < min(batch, budget - done()):
             trial = study.ask(); config = sample_config(trial)
-            if trial.user_attrs.get('source') != 'suggestion' and skipped < max_skips and dear(config):
-                trial.set_user_attr('skipped', 'predicted cost'); study.tell(trial, state=optuna.trial.TrialState.PRUNED); skipped += 1
+            # TPE asks again for what scored best (linear has no parameters, so every linear sample is the same configuration):
+            # a repeat would spend the budget on a cached score, so it is skipped like a dear one
+            reason = None if trial.user_attrs.get('source') == 'suggestion' or skipped >= max_skips else \
+                     'already evaluated' if config['config_id'] in evaluated | {c['config_id'] for c in configs} else 'predicted cost' if dear(config) else None
+            if reason:
+                trial.set_user_attr('skipped', reason); study.tell(trial, state=optuna.trial.TrialState.PRUNED); skipped += 1
                 continue
             trials.append(trial); configs.append(config)
         keys = [f"trial:{stable_hash(data_version, task.name, c['config_id'], folds, random_state)}" for c in configs]
@@ -144,7 +149,7 @@ def run_search(store,                 # the run's store (trial cache, study stor
         computed = map_evaluations(_evaluate_trial, [(frame, task, configs[i], folds, random_state) for i in missing], n_jobs=1)
         for i, result in zip(missing, computed): store.put(keys[i], result, ttl=None); results[i] = result
         for trial, config, result in zip(trials, configs, results):
-            trial.set_user_attr('config_id', config['config_id'])
+            trial.set_user_attr('config_id', config['config_id']); evaluated.add(config['config_id'])
             if np.isfinite(result['score']): study.tell(trial, result['score'])
             else: study.tell(trial, state=optuna.trial.TrialState.FAIL)
         if progress: progress(done(), budget)
@@ -159,9 +164,9 @@ def run_search(store,                 # the run's store (trial cache, study stor
     if configs:  # TPE's configurations are off the grid: ask the surrogate about them too
         scores = learner.predict(meta_features, configs)['predicted_score'].to_numpy()
         for row, score in zip(rows, scores): row['predicted_score'] = float(score)
-    skipped_all = sum(t.user_attrs.get('skipped') == 'predicted cost' for t in study.get_trials(deepcopy=False))
-    return {'study': name, 'trials': rows, 'resumed_trials': resumed, 'suggestions': int(n_suggest),
-            'cost_cap': {**cap, 'deferred_suggestions': deferred, 'skipped_tpe_trials': int(skipped_all)}}
+    reasons = [t.user_attrs.get('skipped') for t in study.get_trials(deepcopy=False)]
+    return {'study': name, 'trials': rows, 'resumed_trials': resumed, 'suggestions': int(n_suggest), 'repeats_skipped': reasons.count('already evaluated'),
+            'cost_cap': {**cap, 'deferred_suggestions': deferred, 'skipped_tpe_trials': reasons.count('predicted cost')}}
 
 # %% ../nbs/44_search.ipynb #82fea365
 SEARCH_MIN_GAIN = 0.001  # a searched configuration joins the run's models only when it beats the best fixed one by this much (same folds)

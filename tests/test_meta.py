@@ -253,5 +253,6 @@ def test_search_defers_configurations_too_dear_for_the_data(tmp_path):
     assert all(d['predicted_seconds'] > cap for d in found['cost_cap']['deferred_suggestions'])
     tpe = [t for t in found['trials'] if t['source'] == 'tpe']
     assert len(tpe) == 2
+    assert len({t['config_id'] for t in found['trials']}) == 4  # TPE's repeats are skipped, not spent
     seconds = learner.predict(described, [{k: t[k] for k in ('family', 'params', 'config_id')} for t in tpe])['predicted_seconds']
     assert (seconds <= cap).all(), seconds
