@@ -70,7 +70,7 @@ def trial_cost_cap(learner,              # a fitted `MetaLearner` (its fit-secon
     from advpipe.config import DEFAULT_MODELS
     from advpipe.meta_learner import family_params
     from advpipe.model_pipeline import MODELS
-    fixed = [(m, family_params(m, {k: v for k, v in MODELS[m][task_type].items()}, task_type)) for m in DEFAULT_MODELS]
+    fixed = [(m, family_params(m, MODELS[m][task_type], task_type)) for m in DEFAULT_MODELS]
     fixed = [{'family': m, 'params': p, 'config_id': config_id(m, p)} for m, p in fixed if p is not None]
     fixed_seconds = float(learner.predict(meta_features, fixed)['predicted_seconds'].sum())
     cheapest = float(learner.predict(meta_features, list(learner.metabase_.configs.values()))['predicted_seconds'].min())
@@ -136,8 +136,10 @@ def run_search(store,                 # the run's store (trial cache, study stor
             trial = study.ask(); config = sample_config(trial)
             # TPE asks again for what scored best (linear has no parameters, so every linear sample is the same configuration):
             # a repeat would spend the budget on a cached score, so it is skipped like a dear one
-            reason = None if trial.user_attrs.get('source') == 'suggestion' or skipped >= max_skips else \
-                     'already evaluated' if config['config_id'] in evaluated | {c['config_id'] for c in configs} else 'predicted cost' if dear(config) else None
+            reason = None
+            if trial.user_attrs.get('source') != 'suggestion' and skipped < max_skips:
+                if config['config_id'] in evaluated or config['config_id'] in {c['config_id'] for c in configs}: reason = 'already evaluated'
+                elif dear(config): reason = 'predicted cost'
             if reason:
                 trial.set_user_attr('skipped', reason); study.tell(trial, state=optuna.trial.TrialState.PRUNED); skipped += 1
                 continue
