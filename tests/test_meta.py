@@ -47,6 +47,12 @@ def test_meta_build_resumes_after_kill(tmp_path):
     assert 'metabase tasks' in result.stderr and '4/4' in result.stderr  # the progress bar
     again = json.loads(run_advpipe(args, cwd=tmp_path, home=home, check=0).stdout)
     assert again['computed'] == 0 and again['reused'] == summary['results']
+    # growing it from its file, in a fresh home: only the fifth task is computed, the first four come from the file
+    grown_args = [a if a != '4' else '5' for a in args[:-3]] + ['--extend', out, '--out', tmp_path/'grown.json.gz', '--json']
+    grown = run_advpipe(grown_args, cwd=tmp_path, home=tmp_path/'fresh home', check=0)
+    assert f"{summary['results']} results of {out} reused" in grown.stderr
+    grown = json.loads(grown.stdout)
+    assert grown['reused'] == summary['results'] and grown['computed'] == grown['results'] - summary['results']
 
 
 def test_meta_suggest_on_a_plain_csv(tmp_path, tiny_metabase):
