@@ -236,7 +236,7 @@ def nested_slices(task_ids,       # the pool of training tasks
 
 # %% ../nbs/43_meta_evaluation.ipynb #5ddd4320
 def metabase_curve(metabase:Metabase,
-                   sizes=(12, 25, 50, 100),  # training tasks per slice (those below every fold's training tasks; then all of them)
+                   sizes=(12, 25, 50, 100, 200),  # training tasks per slice (those below every fold's training tasks; then all of them)
                    folds:int=5,              # folds of sources held out together
                    slice_seeds=(0, 1),       # seeds of the slices (the same in every fold); their points are pooled
                    seed:int=0,               # seed of the fold assignment, of the learner and of the defaults' random tail
