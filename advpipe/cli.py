@@ -346,7 +346,7 @@ def _meta_suggest(args)->int:
     import time
     started = time.perf_counter()
     from advpipe.meta_features import meta_features
-    from advpipe.meta_learner import fitted_meta_learner
+    from advpipe.meta_learner import fitted_meta_learner, metabase_matches
     import pandas as pd
     from advpipe.model_pipeline import tabular_task
     from advpipe.redis_cache import open_store
@@ -358,13 +358,16 @@ def _meta_suggest(args)->int:
                        f"{len(frame):,} rows; at most {MAX_CLASSES} classes); use --type regression")
     described = meta_features(frame, task)
     store = open_store()
-    try: suggestions = fitted_meta_learner(store).suggest(described, k=args.k)
+    try: learner = fitted_meta_learner(store)
     finally: store.close()
+    suggestions, known = learner.suggest(described, k=args.k), metabase_matches(learner.metabase_, described)
     rows = [{'rank': int(r.rank), 'config_id': r.config_id, 'family': r.family, 'params': r.params, 'predicted_score': round(float(r.predicted_score), 4),
              'predicted_seconds': round(float(r.predicted_seconds), 4), 'support': r.support,
              'expected_best': round(float(getattr(r, 'expected_best', float('nan'))), 4)} for r in suggestions.itertuples()]  # the training tasks' mean best-so-far after this many
-    result = {'data': str(args.data), 'target': args.target, 'type': task.type, 'suggestions': rows, 'seconds': round(time.perf_counter() - started, 2)}
+    result = {'data': str(args.data), 'target': args.target, 'type': task.type, 'suggestions': rows, 'in_metabase': known, 'seconds': round(time.perf_counter() - started, 2)}
     if args.json: print(json.dumps(result, indent=2, default=str)); return 0
+    if known: print(f"Note: this data is the metabase's task {known[0]} (the same meta-features): the learner was trained on its measured scores, "
+                    "so these suggestions recall them rather than predict (`advpipe meta evaluate` holds such tasks out).")
     print('In the order to try them. predicted: relative score (0 the worst, 1 the best of the grid on a task like this; not the metric) '
           "and fit seconds (on tasks of at most 2,000 rows); like: the nearest past tasks where it scored within 0.05 of their best")
     for r in rows:

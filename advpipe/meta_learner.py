@@ -13,8 +13,8 @@ from .config import BadInput, stable_hash
 # %% auto #0
 __all__ = ['RELEVANCE', 'FITTED_LEARNER_FORMAT', 'experiment_records', 'ConfigRanker', 'config_features', 'nearest_grid_config',
            'history_frame', 'relevance_levels', 'MetaLearner', 'LoadedBooster', 'shipped_learner_path',
-           'save_fitted_learner', 'load_fitted_learner', 'default_metabase_path', 'fitted_meta_learner',
-           'family_params', 'learning_records']
+           'save_fitted_learner', 'load_fitted_learner', 'metabase_matches', 'default_metabase_path',
+           'fitted_meta_learner', 'family_params', 'learning_records']
 
 # %% ../nbs/40_meta_learner.ipynb #10b98831
 def experiment_records(run_id:str, data:dict, task:dict, models:list[dict], recorded_at:str)->list[dict]:
@@ -355,6 +355,23 @@ def load_fitted_learner(metabase_path=None, # the metabase in use (default: the 
         or payload.get('params') != MetaLearner().get_params()): return None
     models = {name: [LoadedBooster(t) for t in text] if isinstance(text, list) else LoadedBooster(text) for name, text in payload['models'].items()}
     return MetaLearner().restore(Metabase.load(metabase_path), models, payload['n_train'])
+
+# %% ../nbs/40_meta_learner.ipynb #3e6a19d9
+def metabase_matches(metabase,                # the metabase the learner was trained on (`MetaLearner.metabase_`)
+                     described:dict,          # the task's meta-features (`meta_features.meta_features`)
+                     tolerance:float=1e-6,    # largest relative difference that still counts as equal
+                     min_shared:int=10,       # meta-features both must have (finite) before two tasks can be called the same
+                    )->list[str]:
+    """Ids of the metabase tasks with the same meta-features as `described`: every meta-feature equal within `tolerance`
+    (missing on both counts as equal, missing on one does not). Such a task is the same data sampled the same way (a
+    dataset of at most the metabase's row cap, e.g. scikit-learn's diabetes), so suggestions for it are in-sample: the
+    learner was trained on its measured scores. The next nearest tasks of the shipped metabase differ by 0.25 or more."""
+    frame = metabase.meta_feature_frame()
+    new = pd.Series(described, dtype=float).reindex(frame.columns)
+    both = frame.notna() & new.notna().to_numpy()
+    equal = (frame.sub(new, axis=1).abs() <= tolerance*(1 + new.abs())) | (frame.isna() & new.isna().to_numpy())
+    return [str(t) for t in frame.index[equal.all(axis=1) & (both.sum(axis=1) >= min_shared)]]
+
 
 # %% ../nbs/40_meta_learner.ipynb #14f2e59d
 def default_metabase_path(home=None)->Path:

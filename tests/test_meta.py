@@ -64,6 +64,7 @@ def test_meta_suggest_on_a_plain_csv(tmp_path, tiny_metabase):
     result = run_advpipe(['meta', 'suggest', data, '--target', 'target', '-k', '3', '--json'], cwd=tmp_path, home=tmp_path/'home', env=env, check=0)
     out = json.loads(result.stdout)
     assert out['type'] == 'regression' and [s['rank'] for s in out['suggestions']] == [1, 2, 3]
+    assert out['in_metabase'] == []  # the tiny metabase's tasks are synthetic
     expected = [s['expected_best'] for s in out['suggestions']]  # the order covers the training tasks: their best-so-far only grows
     assert expected == sorted(expected) and all(s['family'] in SMALL_FAMILIES for s in out['suggestions'])
     bad = run_advpipe(['meta', 'suggest', data, '--target', 'price'], cwd=tmp_path, home=tmp_path/'home', env=env, check=2)
@@ -72,6 +73,9 @@ def test_meta_suggest_on_a_plain_csv(tmp_path, tiny_metabase):
     assert continuous.stderr.strip().count('\n') == 0 and 'looks continuous (214 distinct numbers in 442 rows' in continuous.stderr
     text = run_advpipe(['meta', 'suggest', data, '--target', 'target', '-k', '2'], cwd=tmp_path, home=tmp_path/'home', env=env, check=0).stdout.splitlines()
     assert len(text) == 3 and 'relative score' in text[0] and text[1].startswith(' 1. ')  # a header that says what the numbers are, then the ranks
+    # the shipped metabase holds scikit-learn's diabetes itself: suggestions for it are recall, and the command says so
+    shipped = run_advpipe(['meta', 'suggest', data, '--target', 'target', '-k', '2'], cwd=tmp_path, home=tmp_path/'shipped home', check=0).stdout.splitlines()
+    assert len(shipped) == 4 and shipped[0].startswith("Note: this data is the metabase's task sklearn/diabetes") and shipped[2].startswith(' 1. ')
 
 
 def test_shipped_fitted_learner_matches_the_shipped_metabase():
