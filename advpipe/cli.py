@@ -395,9 +395,9 @@ def _meta_evaluate(args)->int:
               'groups': int(per_task['group'].nunique()), 'methods': summarize(per_task)}
     if args.tasks: result['max_rows'] = max_rows  # the rows each new task was sampled to
     if not args.no_curve and not args.tasks:
-        result['history_curve'] = history_curve(metabase, seed=args.seed)  # the sales tasks (one dataset's), each held out, 3 orders of history
+        result['history_curve'] = history_curve(metabase, seed=args.seed, progress=True)  # the sales tasks (one dataset's), each held out, 3 orders of history
         # the control: R-package sources, whose tasks are unrelated datasets (a sibling's history should say little)
-        result['history_curve_unrelated'] = history_curve(metabase, groups=curve_groups(metabase), held_out=2, orders=2, seed=args.seed)
+        result['history_curve_unrelated'] = history_curve(metabase, groups=curve_groups(metabase), held_out=2, orders=2, seed=args.seed, progress=True)
         # over the metabase's size (not the user's history): 5 folds of sources, nested slices of their training tasks, 2 slice seeds
         result['metabase_curve'] = metabase_curve(metabase, seed=args.seed, progress=True)
     if args.json: print(json.dumps(result, indent=2)); return 0

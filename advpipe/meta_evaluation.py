@@ -178,22 +178,27 @@ def history_curve(metabase:Metabase,
                   seed:int=0,            # seed of the orders and of the surrogate
                   orders:int=3,          # random orders in which the source's other tasks enter the history
                   groups:list|None=None, # several sources, pooled (overrides `group`)
+                  progress:bool=False,   # tqdm bar over the held-out tasks on stderr (minutes on the shipped metabase)
                  )->list[dict]:
     """Regret@1 of the meta-learner on a source's held-out tasks against how many of that source's other tasks are in its
     history. The source is left out of the metabase; its other tasks enter the history in `orders` random orders and the
     learner takes them in as a run does (`MetaLearner.update` on the metabase-only fit). A point pools every (source,
     task, order); `spread` is the range of the per-order means."""
     import copy
+    from tqdm.auto import tqdm
     if groups is None:
         counts = metabase.tasks['group'].value_counts()
         groups = [group or ('sales' if counts.get('sales', 0) >= 4 else counts.index[0])]
     truth, meta = metabase.matrix(), dict(zip(metabase.tasks['task_id'], metabase.tasks['meta_features']))
-    rows = []
+    rows, members_of = [], {g: sorted(metabase.tasks.loc[metabase.tasks['group'] == g, 'task_id']) for g in groups}
+    bar = tqdm(total=sum(len(m) if held_out is None else min(held_out, len(m)) for m in members_of.values()), unit='task', disable=not progress,
+               desc=f"history curve ({groups[0] if len(groups) == 1 else f'{len(groups)} sources'})")
     for g in groups:
-        members = sorted(metabase.tasks.loc[metabase.tasks['group'] == g, 'task_id'])
+        members = members_of[g]
         base = MetaLearner(random_state=seed).fit(_subset(metabase, metabase.tasks.loc[metabase.tasks['group'] != g, 'task_id']))
         held = list(np.random.default_rng([seed, len(members), sum(map(ord, g))]).permutation(members))[:held_out]
         for task_id in held:
+            bar.update(1)
             if task_id not in truth.index: continue
             others = [t for t in members if t != task_id]
             for o in range(orders):
@@ -204,6 +209,7 @@ def history_curve(metabase:Metabase,
                     order = list(learner.suggest(meta[task_id], k=len(metabase.grid))['config_id'])
                     rows.append({'group': g, 'task_id': task_id, 'order': o, 'history_tasks': int(min(size, len(others))),
                                  'records': len(history), 'regret_at_1': order_metrics(order, truth.loc[task_id])['regret_at_1']})
+    bar.close()
     if not rows: return []  # no source to hold out (e.g. a metabase without real sources of that size)
     frame, curve = pd.DataFrame(rows), []
     for size, point in frame.groupby('history_tasks'):

@@ -133,8 +133,10 @@ def test_meta_evaluate_reports_the_metabase_curve(tmp_path, tiny_metabase):
     assert nested_slices(pool, (5,), [0, 0]) != nested_slices(pool, (5,), [0, 1])
     folds = source_folds(metabase, 5)
     assert len(folds) == 4 and sorted(g for f in folds for g in f) == sorted(metabase.tasks['group'].unique())  # 4 sources: one a fold
-    out = json.loads(run_advpipe(['meta', 'evaluate', '--metabase', tiny_metabase, '--json'], cwd=tmp_path, home=tmp_path/'home', check=0).stdout)
+    evaluated = run_advpipe(['meta', 'evaluate', '--metabase', tiny_metabase, '--json'], cwd=tmp_path, home=tmp_path/'home', check=0)
+    out = json.loads(evaluated.stdout)
     assert {'methods', 'history_curve', 'history_curve_unrelated', 'metabase_curve'} <= set(out)
+    assert 'history curve (' in evaluated.stderr and 'metabase curve folds' in evaluated.stderr  # minutes each on the shipped metabase: progress shows
     curve = out['metabase_curve']
     assert [p['training_tasks'] for p in curve] == [0, 6] and [p['learner'] for p in curve] == ['defaults', 'meta_learner'] and curve[-1]['all']
     assert all(p['tasks'] == out['tasks'] == 8 for p in curve)
