@@ -526,17 +526,15 @@ def complexity_sweep_summary(df:pd.DataFrame,      # output of `complexity_sweep
     def move(i, j, v):
         "What `v` does from position i to j: a verdict from the end points, and words true of every value between."
         a, b, seg = v[i], v[j], v[i:j + 1]
+        down = lambda p, q: all(y <= x for x, y in zip(v[p:q], v[p + 1:q + 1]))
+        up = lambda p, q: all(y >= x for x, y in zip(v[p:q], v[p + 1:q + 1]))
         verdict = 'falls' if b < a and not close(a, b) else 'rises' if b > a and not close(a, b) else 'flat'
-        steps = [(p, q) for p, q in zip(seg[:-1], seg[1:])]
         # 'rises'/'falls' only when no step goes the other way, however small: the reader checks the plot point by point
-        monotone = (all(q >= p for p, q in steps) if verdict == 'rises' else
-                    all(q <= p for p, q in steps) if verdict == 'falls' else all(close(a, x) for x in seg))
+        monotone = up(i, j) if verdict == 'rises' else down(i, j) if verdict == 'falls' else all(close(a, x) for x in seg)
         if monotone:
             if verdict == 'flat': return verdict, f'stays near {number(a)} ({number(b)})'
             return verdict, f'{verdict} from {number(a)} to {number(b)}'
         low, high = i + int(np.argmin(seg)), i + int(np.argmax(seg))
-        down = lambda p, q: all(y <= x for x, y in zip(v[p:q], v[p + 1:q + 1]))
-        up = lambda p, q: all(y >= x for x, y in zip(v[p:q], v[p + 1:q + 1]))
         if i < low < j and down(i, low) and up(low, j):  # one valley: say where it turns
             return 'mixed', f'falls from {number(a)} to {number(v[low])} at {name} {values[low]}, then rises to {number(b)} at {name} {values[j]}'
         if i < high < j and up(i, high) and down(high, j):  # one peak

