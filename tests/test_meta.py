@@ -182,6 +182,8 @@ def test_default_run_searches_suggestions_first(default_run):
     if SEARCH_DEFAULT == 0: pytest.skip('search is off by default')
     assert meta['search']['trials'] == SEARCH_DEFAULT and meta['search']['suggestions'] >= 1
     assert meta['search']['best']['cv_mean'] is not None and len(meta['suggestions']) == 5 and meta['history_used'] > 0
+    repeats = meta['search']['repeats_skipped']  # summary.json carries it, as the README says
+    assert repeats >= 0 and (repeats == 0 or meta['search']['suggestions'] < SEARCH_DEFAULT)  # a budget of suggestions only runs no TPE to repeat
     cost = meta['search']['cost_cap']  # what a trial may cost, and what it kept out
     assert cost['cap_seconds'] > 0 and cost['fixed_seconds'] > 0 and cost['rows_scale'] >= 1 and isinstance(cost['deferred_suggestions'], list)
     # the search's best joins the run's models only when it beats every fixed model by SEARCH_MIN_GAIN (on the twin it ties linear)
